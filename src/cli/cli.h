@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared pieces of the command line: options, input opening, exit codes. */
+#ifndef MPIPL_CLI_CLI_H
+#define MPIPL_CLI_CLI_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../mdst/analyze.h"
+#include "../mdst/regsave.h"
+#include "../snapshot/guest_mem.h"
+
+#define MPIPLCTL_VERSION "0.1.0"
+/* Bumped when a --json document changes incompatibly. */
+#define JSON_SCHEMA_VERSION 1
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1, /* success, but --strict and there were findings */
+	EXIT_BAD = 2,      /* bad input or usage */
+};
+
+/* Options several subcommands share; each parser fills what it knows. */
+struct cli_opts {
+	const char *image;
+	const char *output;
+	uint64_t base;
+	bool base_given;
+	enum layout_kind layout;
+	uint64_t mem_base;
+	const char *snapshot;
+	const char *cpu_state;
+	enum mpipl_profile profile;
+	enum kernel_endian endian;
+	bool json;
+	bool strict;
+	bool quiet;
+};
+
+/* argp children: input selection, preserve behaviour, report format. */
+extern const struct argp input_argp;
+extern const struct argp preserve_argp;
+extern const struct argp report_argp;
+
+void cli_opts_init(struct cli_opts *o);
+
+/* Parse 0x..., decimal or with a K/M/G/T suffix (binary units). */
+int cli_parse_u64(const char *s, uint64_t *v);
+
+/* "mpiplctl: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_note(const struct cli_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Open the image and apply --cpu-state; prints the error and returns NULL on failure. */
+struct guest_mem *cli_open_input(const struct cli_opts *o);
+
+/* Analysis options from the command line. */
+void cli_analyze_opts(const struct cli_opts *o, struct analyze_opts *ao);
+
+/* Exit status for a successful run with these findings. */
+int cli_exit_status(const struct cli_opts *o, const struct findings *f);
+
+/* Subcommands: argv[0] is the subcommand name. */
+int cmd_inspect(int argc, char **argv);
+int cmd_preserve(int argc, char **argv);
+
+#endif

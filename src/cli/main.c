@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* mpiplctl: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *argp_program_version = "mpiplctl " MPIPLCTL_VERSION;
+const char *argp_program_bug_address = "the project's issue tracker";
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "inspect", cmd_inspect, "show and check the MPIPL tables, CPUs and fadump metadata" },
+	{ "preserve", cmd_preserve, "write the post-MPIPL memory image (the firmware's copy step)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mpiplctl COMMAND [OPTION...] IMAGE\n"
+		"Replay the PowerNV MPIPL (OPAL fadump) firmware step offline.\n\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'mpiplctl COMMAND --help' lists a command's options; see mpiplctl(1).\n"
+		   "Exit status: 0 success, 1 findings with --strict, 2 bad input or usage.\n");
+}
+
+int main(int argc, char **argv)
+{
+	argp_err_exit_status = EXIT_BAD;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BAD;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s\n", argp_program_version);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			char name[64];
+
+			/* argp names the program after argv[0]: "mpiplctl inspect". */
+			snprintf(name, sizeof(name), "mpiplctl %s", commands[i].name);
+			argv[1] = name;
+			return commands[i].run(argc - 1, argv + 1);
+		}
+	}
+	cli_error("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return EXIT_BAD;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Rendering an analysis (and its input) as text or as JSON members. */
+#ifndef MPIPL_CLI_REPORT_H
+#define MPIPL_CLI_REPORT_H
+
+#include <stdio.h>
+
+#include "../mdst/analyze.h"
+#include "../snapshot/guest_mem.h"
+#include "../util/json_out.h"
+
+void report_input_text(FILE *f, const struct guest_mem *gm);
+void report_analysis_text(FILE *f, const struct mpipl_analysis *a);
+void report_findings_text(FILE *f, const struct findings *fs);
+
+/* Members of the enclosing JSON object. */
+void report_input_json(struct json_out *j, const struct guest_mem *gm);
+void report_analysis_json(struct json_out *j, const struct mpipl_analysis *a);
+void report_findings_json(struct json_out *j, const struct findings *fs);
+void report_header_json(struct json_out *j, const char *command);
+
+#endif

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Backings of guest memory: a region of an open file, or a private buffer. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guest_mem.h"
+
+struct gm_backing *gm_backing_get(struct gm_backing *b)
+{
+	if (b)
+		b->refs++;
+	return b;
+}
+
+void gm_backing_put(struct gm_backing *b)
+{
+	if (b && --b->refs == 0)
+		b->ops->destroy(b);
+}
+
+struct fd_backing {
+	struct gm_backing b;
+	int fd;
+	bool own_fd;
+	uint64_t base;
+	bool seek_data_works;
+};
+
+static int fd_read(struct gm_backing *gb, uint64_t off, void *buf, size_t len,
+		   struct mp_err *err)
+{
+	struct fd_backing *fb = (struct fd_backing *)gb;
+	uint8_t *p = buf;
+	uint64_t pos = fb->base + off;
+
+	while (len) {
+		ssize_t n = pread(fb->fd, p, len, (off_t)pos);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return mp_fail_errno(err, "%s: read at byte offset %llu", gb->label,
+					     (unsigned long long)pos);
+		if (n == 0)
+			return mp_fail(err, MP_EINPUT,
+				       "%s: unexpected end of file at byte offset %llu "
+				       "(file shrank while reading?)",
+				       gb->label, (unsigned long long)pos);
+		p += n;
+		pos += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static uint64_t fd_next_data(struct gm_backing *gb, uint64_t off, uint64_t end)
+{
+	struct fd_backing *fb = (struct fd_backing *)gb;
+	off_t r;
+
+	if (!fb->seek_data_works || off >= end)
+		return off;
+	r = lseek(fb->fd, (off_t)(fb->base + off), SEEK_DATA);
+	if (r < 0) {
+		/* ENXIO: no data after off; anything else: no hole support. */
+		if (errno == ENXIO)
+			return end;
+		fb->seek_data_works = false;
+		return off;
+	}
+	if ((uint64_t)r < fb->base + off)
+		return off;
+	if ((uint64_t)r - fb->base >= end)
+		return end;
+	return (uint64_t)r - fb->base;
+}
+
+static void fd_destroy(struct gm_backing *gb)
+{
+	struct fd_backing *fb = (struct fd_backing *)gb;
+
+	if (fb->own_fd)
+		close(fb->fd);
+	free(fb);
+}
+
+static const struct gm_backing_ops fd_ops = {
+	.read = fd_read,
+	.next_data = fd_next_data,
+	.destroy = fd_destroy,
+};
+
+struct gm_backing *gm_backing_fd_new(int fd, bool own_fd, uint64_t base, uint64_t size,
+				     const char *label, struct mp_err *err)
+{
+	struct fd_backing *fb = mp_calloc(1, sizeof(*fb), err);
+
+	if (!fb)
+		return NULL;
+	fb->b.ops = &fd_ops;
+	fb->b.refs = 1;
+	fb->b.size = size;
+	snprintf(fb->b.label, sizeof(fb->b.label), "%s", label);
+	fb->fd = fd;
+	fb->own_fd = own_fd;
+	fb->base = base;
+	fb->seek_data_works = true;
+	return &fb->b;
+}
+
+struct mem_backing {
+	struct gm_backing b;
+	uint8_t data[];
+};
+
+static int mem_read(struct gm_backing *gb, uint64_t off, void *buf, size_t len,
+		    struct mp_err *err)
+{
+	struct mem_backing *mb = (struct mem_backing *)gb;
+
+	(void)err;
+	memcpy(buf, mb->data + off, len);
+	return 0;
+}
+
+static void mem_destroy(struct gm_backing *gb)
+{
+	free(gb);
+}
+
+static const struct gm_backing_ops mem_ops = {
+	.read = mem_read,
+	.next_data = NULL,
+	.destroy = mem_destroy,
+};
+
+struct gm_backing *gm_backing_mem_new(const void *data, size_t len, struct mp_err *err)
+{
+	struct mem_backing *mb;
+
+	if (len > SIZE_MAX - sizeof(*mb)) {
+		mp_fail(err, MP_ENOMEM, "out of memory (%zu bytes)", len);
+		return NULL;
+	}
+	mb = mp_malloc(sizeof(*mb) + len, err);
+	if (!mb)
+		return NULL;
+	memset(&mb->b, 0, sizeof(mb->b));
+	mb->b.ops = &mem_ops;
+	mb->b.refs = 1;
+	mb->b.size = len;
+	snprintf(mb->b.label, sizeof(mb->b.label), "(written data)");
+	memcpy(mb->data, data, len);
+	return &mb->b;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Opening an input: the first bytes (after gzip/zstd decompression) pick
+ * the reader; every reader yields the same guest_mem.
+ */
+#ifndef MPIPL_SNAPSHOT_INPUT_H
+#define MPIPL_SNAPSHOT_INPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest_mem.h"
+#include "instream.h"
+
+struct input_opts {
+	uint64_t mem_base;    /* raw images: guest address of the first byte */
+	const char *snapshot; /* qcow2: snapshot tag or id (NULL: newest) */
+};
+
+struct input_reader {
+	const char *name;
+	/* Whether the first bytes (up to 64, decompressed) are of this format. */
+	bool (*probe)(const uint8_t *head, size_t len);
+	/* Read the input; s is positioned at its first byte. */
+	struct guest_mem *(*open)(struct instream *s, const struct input_opts *o,
+				  struct mp_err *err);
+};
+
+struct guest_mem *input_open(const char *path, const struct input_opts *o, struct mp_err *err);
+
+/* The raw reader, also used by others for a decompressed copy. */
+extern const struct input_reader raw_reader;
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One error currency for the whole tool: a status plus a message that names
+ * the file, the byte offset (or guest address) and what was wrong.
+ * Functions return 0 on success and -1 on failure after filling *err.
+ */
+#ifndef MPIPL_UTIL_ERR_H
+#define MPIPL_UTIL_ERR_H
+
+#include <stddef.h>
+
+enum mp_status {
+	MP_OK = 0,
+	MP_EINPUT,       /* the input is malformed or inconsistent */
+	MP_EUNSUPPORTED, /* well-formed, but a feature we refuse */
+	MP_EIO,          /* a system call failed (message carries errno text) */
+	MP_ENOMEM,       /* allocation failed */
+	MP_EUSAGE,       /* bad command-line arguments */
+	MP_ENOTFOUND,    /* a probe found nothing of its kind (not an error by itself) */
+};
+
+struct mp_err {
+	enum mp_status status;
+	char msg[1024];
+};
+
+/* Fill err and return -1. */
+int mp_fail(struct mp_err *err, enum mp_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Like mp_fail, appending ": strerror(errno)". */
+int mp_fail_errno(struct mp_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prefix an existing message with more context ("reading X: <old msg>"). */
+int mp_wrap(struct mp_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Reset to MP_OK with an empty message. */
+void mp_err_clear(struct mp_err *err);
+
+/* malloc/calloc that record MP_ENOMEM in err and return NULL on failure. */
+void *mp_malloc(size_t size, struct mp_err *err);
+void *mp_calloc(size_t nmemb, size_t size, struct mp_err *err);
+void *mp_reallocarray(void *ptr, size_t nmemb, size_t size, struct mp_err *err);
+
+#endif
