@@ -35,6 +35,8 @@ struct instream {
 	bool z_member_done; /* a gzip member ended: another may follow */
 	ZSTD_DCtx *zd;
 	bool zstd_frame_open;
+	instream_read_fn custom_read; /* custom streams: the byte source */
+	void *custom_ctx;
 };
 
 const char *instream_codec_name(enum instream_codec c)
@@ -156,6 +158,15 @@ static int refill_plain(struct instream *s, struct mp_err *err)
 {
 	ssize_t n;
 
+	if (s->custom_read) {
+		ptrdiff_t got = s->custom_read(s->custom_ctx, s->out + s->out_len,
+					       OUT_BUF - s->out_len, err);
+
+		if (got < 0)
+			return -1;
+		s->out_len += (size_t)got;
+		return 0;
+	}
 	do
 		n = read(s->fd, s->out + s->out_len, OUT_BUF - s->out_len);
 	while (n < 0 && errno == EINTR);
@@ -271,6 +282,26 @@ struct instream *instream_open(const char *path, struct mp_err *err)
 fail:
 	instream_close(s);
 	return NULL;
+}
+
+struct instream *instream_open_custom(const char *name, instream_read_fn read, void *ctx,
+				      struct mp_err *err)
+{
+	struct instream *s = mp_calloc(1, sizeof(*s), err);
+
+	if (!s)
+		return NULL;
+	snprintf(s->path, sizeof(s->path), "%s", name);
+	s->fd = -1;
+	s->codec = CODEC_NONE;
+	s->custom_read = read;
+	s->custom_ctx = ctx;
+	s->out = mp_malloc(OUT_BUF, err);
+	if (!s->out) {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 void instream_close(struct instream *s)

@@ -20,13 +20,22 @@ struct instream;
 
 /* Open path for reading; codec detected from its first bytes. */
 struct instream *instream_open(const char *path, struct mp_err *err);
+
+/*
+ * A stream whose bytes come from a callback (e.g. a qcow2 snapshot's vmstate
+ * read through its cluster tables). read returns bytes read, 0 at the end,
+ * -1 with err set. name labels messages; no decompression is applied.
+ */
+typedef ptrdiff_t (*instream_read_fn)(void *ctx, void *buf, size_t len, struct mp_err *err);
+struct instream *instream_open_custom(const char *name, instream_read_fn read, void *ctx,
+				      struct mp_err *err);
 void instream_close(struct instream *s);
 
 enum instream_codec instream_codec(const struct instream *s);
 const char *instream_codec_name(enum instream_codec c);
 const char *instream_path(const struct instream *s);
 
-/* The underlying descriptor (plain files: for pread and mmap). */
+/* The underlying descriptor (plain files: for pread and mmap; -1 for custom streams). */
 int instream_fd(const struct instream *s);
 /* Size of the file on disk (compressed size for compressed input). */
 uint64_t instream_file_size(const struct instream *s);
