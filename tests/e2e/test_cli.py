@@ -10,6 +10,11 @@ import subprocess
 from common import MPIPLCTL, REPO, TempDirTest, mkimage, mpiplctl, run, sha256_file
 
 
+def write_text(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def one_line_error(test, err):
     lines = [l for l in err.splitlines() if l.strip()]
     test.assertEqual(len(lines), 1, "one-line error expected, got:\n" + err)
@@ -80,19 +85,20 @@ class BadInputs(TempDirTest):
                                         stdout=subprocess.PIPE).stdout)
         for i in range(2000, 2100):
             data[i] ^= 0x5A
-        open(p, "wb").write(data)
+        with open(p, "wb") as f:
+            f.write(bytes(data))
         rc, _, err = run([MPIPLCTL, "inspect", p])
         self.assertEqual(rc, 2)
         self.assertRegex(one_line_error(self, err), r"zstd data .*offset \d+")
 
     def test_bad_cpu_state(self):
         p = self.path("bad.json")
-        open(p, "w").write('{"threads": [{"pir": 0, "r1": "0x1", }]}')
+        write_text(p, '{"threads": [{"pir": 0, "r1": "0x1", }]}')
         rc, _, err = run([MPIPLCTL, "inspect", self.img, "--base", str(self.m["base"]),
                           "--cpu-state", p])
         self.assertEqual(rc, 2)
         self.assertRegex(one_line_error(self, err), r"bad.json: byte offset \d+")
-        open(p, "w").write('{"threads": [{"pir": 0, "r99": 1}]}')
+        write_text(p, '{"threads": [{"pir": 0, "r99": 1}]}')
         rc, _, err = run([MPIPLCTL, "inspect", self.img, "--base", str(self.m["base"]),
                           "--cpu-state", p])
         self.assertEqual(rc, 2)
@@ -120,7 +126,7 @@ class BadInputs(TempDirTest):
     def test_input_never_modified_and_output_replaced_atomically(self):
         before = sha256_file(self.img)
         out = self.path("atomic.raw")
-        open(out, "w").write("old")
+        write_text(out, "old")
         mpiplctl("preserve", self.img, "--base", self.m["base"], "-o", out, "-q")
         self.assertEqual(os.path.getsize(out), self.m["size"])
         self.assertEqual(sha256_file(self.img), before)
@@ -135,7 +141,8 @@ class BadInputs(TempDirTest):
                             "-o", "-", "-q"], stdout=subprocess.PIPE, check=True)
         ref = self.path("ref.raw")
         mpiplctl("preserve", self.img, "--base", self.m["base"], "-o", ref, "-q")
-        self.assertEqual(p.stdout, open(ref, "rb").read())
+        with open(ref, "rb") as f:
+            self.assertEqual(p.stdout, f.read())
 
     def test_refuses_binary_to_terminal(self):
         pid, fd = pty.fork()
@@ -159,7 +166,8 @@ class BadInputs(TempDirTest):
 
 class HelpAndManPage(TempDirTest):
     def test_every_option_is_documented(self):
-        man = open(os.path.join(REPO, "man", "mpiplctl.1")).read().replace("\\-", "-")
+        with open(os.path.join(REPO, "man", "mpiplctl.1")) as f:
+            man = f.read().replace("\\-", "-")
         for cmd in ("inspect", "preserve"):
             _, out, _ = mpiplctl(cmd, "--help")
             opts = set(re.findall(r"--([a-z][a-z0-9-]+)", out)) - {"help", "usage", "version"}

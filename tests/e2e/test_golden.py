@@ -14,11 +14,17 @@ def golden(name):
 
 
 def expected_hash(name):
-    for line in open(golden("SHA256SUMS.uncompressed")):
-        digest, fname = line.split()
-        if fname == name:
-            return digest
+    with open(golden("SHA256SUMS.uncompressed")) as f:
+        for line in f:
+            digest, fname = line.split()
+            if fname == name:
+                return digest
     raise KeyError(name)
+
+
+def golden_bytes(name):
+    with open(golden(name), "rb") as f:
+        return f.read()
 
 
 @unittest.skipUnless(os.path.isdir(GOLDEN), "golden data not present at " + GOLDEN)
@@ -51,7 +57,7 @@ class GoldenPreS0(TempDirTest):
         out, rep = self.preserve("qemu")
         self.assertEqual([e["outcome"] for e in rep["entries"]], ["preserved", "preserved"])
         mdrt = read_at(out, self.MDRT, 0x8000)
-        self.assertEqual(mdrt, open(golden("3-post-reset.mdrt-0x31c00000.bin"), "rb").read())
+        self.assertEqual(mdrt, golden_bytes("3-post-reset.mdrt-0x31c00000.bin"))
         # With the MDRT cleared again, the image is QEMU's RAM right after its
         # preserve step (before the reset writes the MDRT): same SHA-256.
         with open(out, "r+b") as f:
