@@ -65,5 +65,6 @@ int cli_exit_status(const struct cli_opts *o, const struct findings *f);
 /* Subcommands: argv[0] is the subcommand name. */
 int cmd_inspect(int argc, char **argv);
 int cmd_preserve(int argc, char **argv);
+int cmd_vmcore(int argc, char **argv);
 
 #endif
