@@ -25,6 +25,7 @@ void vmcore_model_free(struct vmcore_model *m)
 {
 	free(m->notes);
 	free(m->phdrs);
+	free(m->cpus);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -276,10 +277,13 @@ int vmcore_model_build(struct guest_mem *gm, const struct mpipl_analysis *a,
 	if (cpu_notes_build(a, &cn, f, err))
 		return -1;
 	m->ncpu_notes = cn.count;
-	if (append_notes(m, cn.buf, cn.count * PRSTATUS_NOTE_SIZE, err)) {
+	m->cpus = mp_calloc(cn.count, sizeof(*m->cpus), err);
+	if (!m->cpus || append_notes(m, cn.buf, cn.count * PRSTATUS_NOTE_SIZE, err)) {
 		cpu_notes_free(&cn);
 		goto fail;
 	}
+	for (size_t i = 0; i < cn.count; i++)
+		m->cpus[i] = (struct vmcore_cpu){ cn.pir[i], cn.from_crash_header[i] };
 	cpu_notes_free(&cn);
 	m->vmcoreinfo_off = m->notes_len;
 	if (a->ci.kind == CRASH_HDR_INF) {

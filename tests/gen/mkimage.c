@@ -81,7 +81,8 @@ struct layout {
 
 /* The sample guest's two vCPUs, as on a 2-thread powernv9: PIR 0 and 4. */
 static const uint32_t cpu_pirs[2] = { 0x0, 0x4 };
-#define CRASHING_PIR 0x4u
+#define MAX_PIR 0x4u /* the highest PIR (two vCPUs: 0 and 4); it sizes skiboot's stacks */
+#define CRASHING_CPU 0x0u /* crash_fadump's crashing_cpu: logical CPU 0 = PIR 0 here */
 
 static int fd_out = -1;
 
@@ -149,8 +150,8 @@ static void plan(const struct params *P, struct layout *L)
 	L->mddt = B + (P->layout70 ? 0x11400 : 0x11000);
 	L->mdrt = B + MDRT_OFF;
 	L->metadata = B + METADATA_OFF;
-	/* opal_dump_size = SKIBOOT_SIZE + (max PIR + 1) stacks; max PIR is 4 here. */
-	opal_dump_size = SKIBOOT_AREA + (CRASHING_PIR + 1) * STACK_SIZE;
+	/* opal_dump_size = SKIBOOT_SIZE + (max PIR + 1) stacks; MAX_PIR. */
+	opal_dump_size = SKIBOOT_AREA + (MAX_PIR + 1) * STACK_SIZE;
 	L->opal_size = P->size >= 256 * MiB ? opal_dump_size : MiB;
 	L->opal_dest = B + opal_dump_size;
 	L->cpu_area = L->opal_dest + L->opal_size;
@@ -360,7 +361,7 @@ static uint64_t crash_reg(unsigned i)
 	case 36: return 0xC00000000001D244ULL; /* link */
 	case 37: return 0x20000000ULL;         /* xer */
 	case 38: return 0x28004282ULL;         /* ccr */
-	default: return 0xC0DE000000000000ULL | (uint64_t)i << 8 | CRASHING_PIR;
+	default: return 0xC0DE000000000000ULL | (uint64_t)i << 8 | CRASHING_CPU;
 	}
 }
 
@@ -371,7 +372,8 @@ static void write_crash_info(const struct params *P, const struct layout *L)
 
 	k64(P, h, 0x4641444D50534947ULL); /* "FADMPSIG" as a native u64 */
 	k32(P, h + 8, 1);
-	k32(P, h + 12, CRASHING_PIR);
+	/* Linux stores the logical CPU number (0 here), and OPAL matches it against PIRs. */
+	k32(P, h + 12, CRASHING_CPU);
 	k64(P, h + 16, raddr);
 	k64(P, h + 24, L->vmcoreinfo_size);
 	k32(P, h + 32, PT_REGS_SIZE);
@@ -392,8 +394,10 @@ static void write_vmcoreinfo(const struct params *P, const struct layout *L)
 		die("out of memory");
 	n = snprintf(text, sizeof(text),
 		     "OSRELEASE=6.12.0-mpiplctl-sample\nBUILD-ID=0123456789abcdef\n"
-		     "PAGESIZE=%u\nSYMBOL(_stext)=c000000000000000\nOFFSET(list_head.next)=0\n"
-		     "NUMBER(phys_base)=0\nKERNELOFFSET=0\nCRASHTIME=1764000000\n",
+		     "PAGESIZE=%u\nSYMBOL(init_uts_ns)=c000000002627d28\n"
+		     "SYMBOL(swapper_pg_dir)=c000000002690000\nSYMBOL(_stext)=c000000000000000\n"
+		     "OFFSET(list_head.next)=0\nNUMBER(RADIX_MMU)=0\nKERNELOFFSET=0\n"
+		     "CRASHTIME=1764000000\n",
 		     P->page_size);
 	/* An ELF note: namesz 11 ("VMCOREINFO\0", padded to 12), descsz, type 0. */
 	k32(P, note, 11);
@@ -451,10 +455,14 @@ static void write_manifest(const struct params *P, const struct layout *L, unsig
 	fprintf(f, " \"cpu_area\": %" PRIu64 ", \"cpu_area_size\": %" PRIu64
 		   ", \"dest_base\": %" PRIu64 ", \"boot_mem\": %" PRIu64 ", \"fdh\": %" PRIu64
 		   ", \"kmeta\": %" PRIu64 ", \"vmcoreinfo\": %" PRIu64 ", \"vmcoreinfo_size\": %" PRIu64
-		   ", \"page_size\": %u, \"big_endian\": %s, \"crashing_pir\": %u, \"nentries\": %u,\n",
+		   ", \"page_size\": %u, \"big_endian\": %s, \"crashing_cpu\": %u, \"nentries\": %u,\n",
 		L->cpu_area, L->cpu_area_size, L->dest_base, L->boot_mem, L->fdh, L->kmeta,
 		L->vmcoreinfo, L->vmcoreinfo_size, P->page_size, P->big_endian ? "true" : "false",
-		CRASHING_PIR, nentries);
+		CRASHING_CPU, nentries);
+	fprintf(f, " \"crash_regs\": [");
+	for (unsigned i = 0; i < PT_REGS_SIZE / 8; i++)
+		fprintf(f, "%s%" PRIu64, i ? ", " : "", crash_reg(i));
+	fprintf(f, "],\n");
 	fprintf(f, " \"entries\": [\n  {\"src\": %" PRIu64 ", \"dest\": %" PRIu64
 		   ", \"size\": %" PRIu64 ", \"dest_size\": %" PRIu64 ", \"region\": 3, \"what\": \"opal\"}",
 		P->base, L->opal_dest, L->opal_size, L->opal_size);
