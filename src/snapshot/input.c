@@ -5,6 +5,7 @@
 
 /* Tried in order; raw claims anything and comes last. */
 static const struct input_reader *const readers[] = {
+	&elf_dump_reader,
 	&raw_reader,
 };
 
