@@ -8,6 +8,7 @@ static const struct input_reader *const readers[] = {
 	&elf_dump_reader,
 	&kdump_reader,
 	&kdump_flat_reader,
+	&qcow2_reader,
 	&raw_reader,
 };
 
