@@ -190,3 +190,59 @@ void dg_expect_open_fail(const char *path, const struct input_opts *o, const cha
 	cr_assert_null(gm, "%s opened, expected an error with \"%s\"", path, want ? want : "");
 	dg_expect_msg(&err, path, want);
 }
+
+uint64_t dg_reg_value(int c, int i)
+{
+	return 0x1100000000000000ull * (uint64_t)(c + 1) + 0x10001ull * (uint64_t)i + 7;
+}
+
+static void put_note(struct bb *b, uint32_t type, uint32_t descsz, const uint8_t *desc)
+{
+	bb_u32(b, 5); /* "CORE" + NUL */
+	bb_u32(b, descsz);
+	bb_u32(b, type);
+	bb_bytes(b, "CORE\0\0\0\0", 8);
+	bb_bytes(b, desc, descsz);
+}
+
+void dg_core_notes(struct bb *b, int ncpu, const uint32_t *pids, uint32_t prstatus_size)
+{
+	/* NT_PRSTATUS, NT_PRFPREG, NT_PPC_VMX, NT_PPC_VSX, NT_PPC_SPE with QEMU's sizes. */
+	static const uint32_t types[5] = { 1, 2, 0x100, 0x102, 0x101 };
+	static const uint32_t sizes[5] = { 504, 264, 544, 256, 140 };
+	static const uint8_t zeros[544];
+
+	for (int c = 0; c < ncpu; c++) {
+		struct bb d;
+
+		bb_init(&d, b->be);
+		bb_pad_to(&d, 32);
+		bb_u32(&d, pids ? pids[c] : 0); /* pr_pid */
+		bb_pad_to(&d, 112);             /* pr_reg: 44 u64 */
+		for (int i = 0; i < 44; i++)
+			bb_u64(&d, i == 34 || i > 38 ? 0 : dg_reg_value(c, i));
+		bb_pad_to(&d, 504);
+		/* A short note keeps only its first prstatus_size bytes. */
+		put_note(b, types[0], prstatus_size ? prstatus_size : 504, d.p);
+		bb_free(&d);
+		for (int k = 1; k < 5; k++)
+			put_note(b, types[k], sizes[k], zeros);
+	}
+}
+
+void dg_check_cpu(const struct guest_mem *gm, size_t idx, int note, uint32_t pir)
+{
+	const struct vcpu_state *v;
+
+	cr_assert_lt(idx, gm->ncpus);
+	v = &gm->cpus[idx];
+	cr_assert_eq(v->pir, pir, "vCPU %zu PIR 0x%x, expected 0x%x", idx, v->pir, pir);
+	for (int i = 0; i < 32; i++)
+		cr_assert_eq(v->gpr[i], dg_reg_value(note, i), "gpr%d", i);
+	cr_assert_eq(v->nip, dg_reg_value(note, 32));
+	cr_assert_eq(v->msr, dg_reg_value(note, 33));
+	cr_assert_eq(v->ctr, dg_reg_value(note, 35));
+	cr_assert_eq(v->lr, dg_reg_value(note, 36));
+	cr_assert_eq(v->xer, dg_reg_value(note, 37));
+	cr_assert_eq(v->cr, dg_reg_value(note, 38));
+}

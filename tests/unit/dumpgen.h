@@ -42,6 +42,17 @@ char *dg_file_gzip(const void *data, size_t len, const char *name);
 char *dg_file_zstd(const void *data, size_t len, const char *name);
 void dg_unlink(char *path);
 
+/*
+ * QEMU's five CORE notes per vCPU (qemu-inputs.md 7) in b's byte order:
+ * NT_PRSTATUS (prstatus_size bytes, 0 = 504; pr_pid = pids[c]; pr_reg from
+ * dg_reg_value), then FPREG, VMX, VSX, SPE zero-filled.
+ */
+void dg_core_notes(struct bb *b, int ncpu, const uint32_t *pids, uint32_t prstatus_size);
+/* pr_reg slot i of vCPU c (0-31 GPR, 32 NIP, 33 MSR, 35 CTR, 36 LR, 37 XER, 38 CCR). */
+uint64_t dg_reg_value(int c, int i);
+/* gm's vCPU idx holds the registers of note set note and this PIR. */
+void dg_check_cpu(const struct guest_mem *gm, size_t idx, int note, uint32_t pir);
+
 /* A deterministic non-zero byte pattern: byte i of stream seed. */
 uint8_t dg_pattern(uint32_t seed, uint64_t i);
 

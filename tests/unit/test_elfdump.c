@@ -14,7 +14,6 @@
 
 #define MAX_LOADS 4
 #define MAX_CPUS 4
-#define PRSTATUS_SIZE 504
 
 struct elf_spec {
 	bool be;
@@ -28,43 +27,6 @@ struct elf_spec {
 	uint16_t type;          /* 0: ET_CORE */
 	uint32_t prstatus_size; /* 0: 504 */
 };
-
-/* Register i of pr_reg for vCPU c (i: 0-31 GPR, 32 NIP, 33 MSR, 35 CTR, 36 LR, 37 XER, 38 CCR). */
-static uint64_t reg_value(int c, int i)
-{
-	return 0x1100000000000000ull * (uint64_t)(c + 1) + 0x10001ull * (uint64_t)i + 7;
-}
-
-static void put_note(struct bb *b, uint32_t type, uint32_t descsz, const uint8_t *desc)
-{
-	bb_u32(b, 5); /* "CORE" + NUL */
-	bb_u32(b, descsz);
-	bb_u32(b, type);
-	bb_bytes(b, "CORE\0\0\0\0", 8);
-	bb_bytes(b, desc, descsz);
-}
-
-static void put_cpu_notes(struct bb *b, const struct elf_spec *s, int c)
-{
-	/* NT_PRSTATUS, NT_PRFPREG, NT_PPC_VMX, NT_PPC_VSX, NT_PPC_SPE with QEMU's sizes. */
-	static const uint32_t types[5] = { 1, 2, 0x100, 0x102, 0x101 };
-	static const uint32_t sizes[5] = { PRSTATUS_SIZE, 264, 544, 256, 140 };
-	uint8_t desc[PRSTATUS_SIZE] = { 0 };
-	struct bb d;
-
-	bb_init(&d, s->be);
-	bb_pad_to(&d, 32);
-	bb_u32(&d, s->pid[c]);
-	bb_pad_to(&d, 112);
-	for (int i = 0; i < 44; i++)
-		bb_u64(&d, i == 34 || i > 38 ? 0 : reg_value(c, i));
-	bb_pad_to(&d, PRSTATUS_SIZE);
-	/* A short note keeps only its first prstatus_size bytes. */
-	put_note(b, types[0], s->prstatus_size ? s->prstatus_size : PRSTATUS_SIZE, d.p);
-	bb_free(&d);
-	for (int k = 1; k < 5; k++)
-		put_note(b, types[k], sizes[k], desc);
-}
 
 static void put_phdr(struct bb *b, uint32_t type, uint64_t off, uint64_t paddr, uint64_t filesz,
 		     uint64_t memsz)
@@ -99,7 +61,7 @@ static void put_shstrtab_hdr(struct bb *b, uint64_t off)
 static void build_elf(struct bb *b, const struct elf_spec *s)
 {
 	uint64_t phnum = 1 + (uint64_t)s->nloads, phoff = 64 + 128;
-	uint64_t prsz = s->prstatus_size ? s->prstatus_size : PRSTATUS_SIZE;
+	uint64_t prsz = s->prstatus_size ? s->prstatus_size : 504;
 	/* 1808 bytes of notes per vCPU with QEMU's 504-byte NT_PRSTATUS. */
 	uint64_t note_off = phoff + 56 * phnum, note_size = (uint64_t)s->ncpu * (1304 + prsz);
 	uint64_t data = note_off + note_size, shstr;
@@ -134,8 +96,7 @@ static void build_elf(struct bb *b, const struct elf_spec *s)
 	put_phdr(b, 4, note_off, 0, note_size, note_size);
 	for (int i = 0, at = 0; i < s->nloads; at += (int)s->filesz[i], i++)
 		put_phdr(b, 1, data + (uint64_t)at, s->paddr[i], s->filesz[i], s->memsz[i]);
-	for (int c = 0; c < s->ncpu; c++)
-		put_cpu_notes(b, s, c);
+	dg_core_notes(b, s->ncpu, s->pid, s->prstatus_size);
 	cr_assert_eq(b->len, data);
 	for (int i = 0; i < s->nloads; i++)
 		for (uint64_t k = 0; k < s->filesz[i]; k++)
@@ -179,22 +140,6 @@ static void check_load_bytes(struct guest_mem *gm, const struct elf_spec *s, int
 	free(buf);
 }
 
-/* vCPU c of gm holds the registers of note c; PIR as spec'd for POWER9 (c << 2). */
-static void check_cpu(const struct guest_mem *gm, size_t idx, int note, uint32_t pir)
-{
-	const struct vcpu_state *v = &gm->cpus[idx];
-
-	cr_assert_eq(v->pir, pir);
-	for (int i = 0; i < 32; i++)
-		cr_assert_eq(v->gpr[i], reg_value(note, i), "gpr%d", i);
-	cr_assert_eq(v->nip, reg_value(note, 32));
-	cr_assert_eq(v->msr, reg_value(note, 33));
-	cr_assert_eq(v->ctr, reg_value(note, 35));
-	cr_assert_eq(v->lr, reg_value(note, 36));
-	cr_assert_eq(v->xer, reg_value(note, 37));
-	cr_assert_eq(v->cr, reg_value(note, 38));
-}
-
 static void roundtrip(bool be)
 {
 	struct elf_spec s = basic(be);
@@ -211,8 +156,8 @@ static void roundtrip(bool be)
 	cr_assert_eq(gm->ranges[0].flags, 0);
 	check_load_bytes(gm, &s, 0);
 	cr_assert_eq(gm->ncpus, 2);
-	check_cpu(gm, 0, 0, 0x0);
-	check_cpu(gm, 1, 1, 0x4);
+	dg_check_cpu(gm, 0, 0, 0x0);
+	dg_check_cpu(gm, 1, 1, 0x4);
 	gm_free(gm);
 	dg_unlink(path);
 	bb_free(&b);
@@ -242,8 +187,8 @@ Test(elfdump, pr_pid_orders_the_vcpus)
 	path = dg_file(b.p, b.len, "pid.elf");
 	gm = open_ok(path);
 	cr_assert_eq(gm->ncpus, 2);
-	check_cpu(gm, 0, 1, 0x0);
-	check_cpu(gm, 1, 0, 0x4);
+	dg_check_cpu(gm, 0, 1, 0x0);
+	dg_check_cpu(gm, 1, 0, 0x4);
 	gm_free(gm);
 	dg_unlink(path);
 	bb_free(&b);
@@ -274,7 +219,7 @@ Test(elfdump, homer_ranges_are_aux_and_tail_reads_zero)
 	/* The zero tail holds no data. */
 	cr_assert_eq(gm_next_data(gm, 0x203ffd800000ull + (8 << 10), 0x203ffdc00000ull),
 		     0x203ffdc00000ull);
-	check_cpu(gm, 1, 1, 0x4);
+	dg_check_cpu(gm, 1, 1, 0x4);
 	gm_free(gm);
 	dg_unlink(path);
 	bb_free(&b);
@@ -294,8 +239,8 @@ Test(elfdump, power8_homer_gives_power8_pirs)
 	path = dg_file(b.p, b.len, "p8.elf");
 	gm = open_ok(path);
 	/* POWER8_CORE_MASK 0x7e7e: cores 1 and 2, PIR = core << 3. */
-	check_cpu(gm, 0, 0, 0x8);
-	check_cpu(gm, 1, 1, 0x10);
+	dg_check_cpu(gm, 0, 0, 0x8);
+	dg_check_cpu(gm, 1, 1, 0x10);
 	gm_free(gm);
 	dg_unlink(path);
 	bb_free(&b);
@@ -336,7 +281,7 @@ Test(elfdump, compressed_inputs)
 
 		cr_assert_not_null(strstr(gm->format, z ? "zstd" : "gzip"), "%s", gm->format);
 		check_load_bytes(gm, &s, 0);
-		check_cpu(gm, 1, 1, 0x4);
+		dg_check_cpu(gm, 1, 1, 0x4);
 		gm_free(gm);
 		dg_unlink(path);
 	}
