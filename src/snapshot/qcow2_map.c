@@ -169,6 +169,10 @@ static int load_compressed(struct qcow2_image *img, uint64_t e, uint64_t voff,
 
 	if (img->cluster_key == (e & ~(1ull << 63)))
 		return 0;
+	/* At most 2^(cluster_bits - 8) sectors: two clusters, the size of cbuf. */
+	if (csize > 2 * img->cluster_size)
+		return map_fail(img, voff, err, "compressed cluster at 0x%llx claims %llu bytes",
+				(unsigned long long)host, (unsigned long long)csize);
 	img->cluster_key = UINT64_MAX;
 	if (host >= img->file_size)
 		return map_fail(img, voff, err,

@@ -90,6 +90,14 @@ void bb_u64(struct bb *b, uint64_t v)
 	bb_bytes(b, x, 8);
 }
 
+void bb_set_u16(struct bb *b, size_t off, uint16_t v)
+{
+	uint8_t x[2];
+
+	put_u16(x, v, b->be);
+	bb_set_bytes(b, off, x, 2);
+}
+
 void bb_set_u32(struct bb *b, size_t off, uint32_t v)
 {
 	uint8_t x[4];

@@ -32,6 +32,7 @@ void bb_u64(struct bb *b, uint64_t v);
 /* Zero-fill up to offset off (no-op when already there). */
 void bb_pad_to(struct bb *b, size_t off);
 /* Overwrite at an earlier offset, growing the buffer when needed. */
+void bb_set_u16(struct bb *b, size_t off, uint16_t v);
 void bb_set_u32(struct bb *b, size_t off, uint32_t v);
 void bb_set_u64(struct bb *b, size_t off, uint64_t v);
 void bb_set_bytes(struct bb *b, size_t off, const void *data, size_t n);
