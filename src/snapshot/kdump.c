@@ -35,6 +35,11 @@
 #define MAX_BLOCK (1u << 20)
 /* Beyond this many separate RAM runs the range list gets slow. */
 #define MAX_RUNS 65536
+/*
+ * Largest bitmap copy: 2^42 pages. Its rank index (kdump_bitmap.c) then needs
+ * chunks of at most 1 MiB; POWER10's HOMER at 0x300ffd800000 needs 1.6 GiB.
+ */
+#define MAX_BITMAP_BYTES (1ull << 39)
 
 static const char kdump_sig[8] = { 'K', 'D', 'U', 'M', 'P', ' ', ' ', ' ' };
 
@@ -110,6 +115,12 @@ static int locate_tables(struct kdump_layout *l, uint32_t sub_blocks, uint32_t b
 			       l->label, DH_BITMAP_BLOCKS, bitmap_blocks);
 	l->bitmap_off = (1 + (uint64_t)sub_blocks) * bs;
 	l->bitmap_len = (uint64_t)(bitmap_blocks / 2) * bs;
+	if (l->bitmap_len > MAX_BITMAP_BYTES)
+		return mp_fail(err, MP_EUNSUPPORTED,
+			       "%s: byte offset %d: bitmaps of %llu bytes each, more than the "
+			       "%llu mpiplctl handles",
+			       l->label, DH_BITMAP_BLOCKS, (unsigned long long)l->bitmap_len,
+			       MAX_BITMAP_BYTES);
 	bitmap_end = l->bitmap_off + 2 * l->bitmap_len; /* < 2^32 blocks of <= 2^20 bytes */
 	if (bitmap_end > l->file_size)
 		return mp_fail(err, MP_EINPUT,

@@ -27,7 +27,8 @@ struct kbitmap {
 
 /*
  * Scan the bitmap of nbits bits at byte offset off (the caller has checked
- * that its ceil(nbits / 8) bytes lie in the file) and build the rank index.
+ * that its ceil(nbits / 8) bytes, at most 2^39, lie in the file) and build
+ * the rank index (at most 4 MiB, plus a chunk of at most 1 MiB).
  */
 int kbm_init(struct kbitmap *bm, int fd, uint64_t off, uint64_t nbits, const char *label,
 	     struct mp_err *err);

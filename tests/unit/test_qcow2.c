@@ -500,6 +500,12 @@ Test(qcow2, bad_mappings)
 	bb_free(&b);
 
 	build_qcow2(&b, &s, &lay);
+	/* Cluster 1's compressed data starting past the end (one sector, 4 KiB clusters). */
+	bb_set_u64(&b, lay.l2_off + 8, 1ull << 62 | (uint64_t)(b.len + 512));
+	expect_read_fail(&b, s.vm_size, "compressed cluster at");
+	bb_free(&b);
+
+	build_qcow2(&b, &s, &lay);
 	memset(b.p + lay.first_compressed, 0xFF, 16); /* does not inflate */
 	expect_read_fail(&b, s.vm_size, "does not decompress to one cluster");
 	bb_free(&b);
