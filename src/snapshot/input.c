@@ -5,6 +5,10 @@
 
 /* Tried in order; raw claims anything and comes last. */
 static const struct input_reader *const readers[] = {
+	&elf_dump_reader,
+	&kdump_reader,
+	&kdump_flat_reader,
+	&qcow2_reader,
 	&raw_reader,
 };
 
