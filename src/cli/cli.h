@@ -77,9 +77,10 @@ void cli_vmcore_opts(const struct cli_opts *o, struct vmcore_opts *vo);
  * Bring a pre-MPIPL guest to its post-MPIPL state in memory (the preserve
  * step with o->profile), then analyse it again as the capture kernel would
  * read it. Preserve findings are kept. No-op when already post-MPIPL.
+ * cpu_note (may be NULL) receives why no CPU data was written, or "".
  */
 int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpipl_analysis *a,
-		      struct mp_err *err);
+		      char *cpu_note, size_t cpu_note_len, struct mp_err *err);
 
 /* Exit status for a successful run with these findings. */
 int cli_exit_status(const struct cli_opts *o, const struct findings *f);

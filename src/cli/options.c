@@ -130,6 +130,9 @@ static error_t parse_input(int key, char *arg, struct argp_state *state)
 	case OPT_CPU_STATE:
 		o->cpu_state = arg;
 		break;
+	case OPT_SNAPSHOT:
+		o->snapshot = arg;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -146,6 +149,10 @@ static const struct argp_option input_options[] = {
 	  10 },
 	{ "mem-base", OPT_MEM_BASE, "ADDR", 0,
 	  "raw images: guest address of the file's first byte (default 0)", 10 },
+	{ "snapshot", OPT_SNAPSHOT, "TAG|ID", 0,
+	  "qcow2 images: the internal snapshot (savevm) to read (default: the newest with a "
+	  "VM state; inspect lists them all)",
+	  10 },
 	{ "cpu-state", OPT_CPU_STATE, "FILE.json", 0,
 	  "vCPU registers for inputs that carry none (format in mpiplctl(1))", 10 },
 	{ "endian", OPT_ENDIAN, "auto|le|be", 0,
@@ -338,7 +345,7 @@ void cli_vmcore_opts(const struct cli_opts *o, struct vmcore_opts *vo)
 }
 
 int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpipl_analysis *a,
-		      struct mp_err *err)
+		      char *cpu_note, size_t cpu_note_len, struct mp_err *err)
 {
 	struct findings preserve_findings = { 0 };
 	struct preserve_report *r;
@@ -346,6 +353,8 @@ int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpi
 	struct analyze_opts ao;
 	int rc;
 
+	if (cpu_note && cpu_note_len)
+		cpu_note[0] = '\0';
 	if (a->post_mpipl)
 		return 0;
 	r = mp_calloc(1, sizeof(*r), err);
@@ -353,8 +362,8 @@ int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpi
 		return -1;
 	po = (struct preserve_opts){ .profile = o->profile, .cpus = gm->cpus, .ncpus = gm->ncpus };
 	rc = mpipl_preserve(gm, &a->layout, a->tables, &po, r, &preserve_findings, err);
-	if (rc == 0 && !r->cpus_written && !o->json)
-		cli_note(o, "%s", r->cpu_note);
+	if (rc == 0 && !r->cpus_written && cpu_note)
+		snprintf(cpu_note, cpu_note_len, "%s", r->cpu_note);
 	free(r);
 	if (rc == 0) {
 		/* The capture kernel sees memory after the firmware's writes. */

@@ -157,6 +157,7 @@ int cmd_vmcore(int argc, char **argv)
 	struct analyze_opts ao;
 	struct mp_err err;
 	bool analysed, synthesized;
+	char cpu_note[300] = "";
 	int rc = EXIT_BAD;
 
 	if (!v)
@@ -172,7 +173,17 @@ int cmd_vmcore(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (analysed && a.have_kernel_meta && !v->post && cli_to_post_mpipl(gm, &v->o, &a, &err)) {
+	/* A registration the capture kernel would reject needs no preserve step first. */
+	if (analysed && a.kernel_tag &&
+	    (!a.have_kernel_meta || !a.have_config || !a.have_crash_info)) {
+		cli_error("%s: %s", gm->path,
+			  a.kernel_meta_error[0] ? a.kernel_meta_error
+			  : a.crash_info_error[0] ? a.crash_info_error
+						  : "the fadump kernel metadata is invalid");
+		goto out;
+	}
+	if (analysed && a.have_kernel_meta && !v->post &&
+	    cli_to_post_mpipl(gm, &v->o, &a, cpu_note, sizeof(cpu_note), &err)) {
 		cli_error("%s", err.msg);
 		goto out;
 	}
@@ -182,6 +193,8 @@ int cmd_vmcore(int argc, char **argv)
 	}
 	if (write_vmcore(gm, &m, v))
 		goto out;
+	if (cpu_note[0] && !v->o.json)
+		cli_note(&v->o, "%s", cpu_note);
 	report(v, gm, &m, &a.findings, synthesized);
 	rc = cli_exit_status(&v->o, &a.findings);
 out:

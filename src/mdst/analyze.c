@@ -240,16 +240,20 @@ static void analyze_kernel(struct guest_mem *gm, const struct analyze_opts *o,
 			     "fadump (or the tables are not at this base)");
 		return;
 	}
+	a->kernel_tag = true;
 	if (kernel_meta_read(gm, t->meta.kernel_tag & ~HRMOR_BIT, &a->kmeta, f, &err)) {
+		snprintf(a->kernel_meta_error, sizeof(a->kernel_meta_error), "%s", err.msg);
 		findings_add(f, FINDING_ERROR, "kernel-meta-invalid", "mpipl.md 5.2", "%s", err.msg);
 		return;
 	}
 	a->have_kernel_meta = true;
 	if (fadump_config_derive(&a->kmeta, &a->config, &err) == 0)
 		a->have_config = true;
-	else
+	else {
+		snprintf(a->kernel_meta_error, sizeof(a->kernel_meta_error), "%s", err.msg);
 		findings_add(f, FINDING_ERROR, "kernel-regions-invalid", "mpipl.md 6.2", "%s",
 			     err.msg);
+	}
 	if (t->meta.boot_mem_size && a->have_config &&
 	    t->meta.boot_mem_size != a->config.boot_mem_top)
 		findings_add(f, FINDING_INFO, "boot-mem-tag", "mpipl.md 5.1",

@@ -49,8 +49,10 @@ struct mpipl_analysis {
 	struct thread_regs *threads;
 	size_t nthreads;
 
+	bool kernel_tag;           /* skiboot's metadata holds a KERNEL tag */
 	bool have_kernel_meta;
 	struct kernel_meta kmeta;
+	char kernel_meta_error[400];
 	bool have_config;
 	struct fadump_config config;
 	bool have_crash_info;

@@ -40,6 +40,8 @@
 #define PT_REGS_SIZE 384u
 #define CPU_MASK_SIZE 8u
 #define FDH_SIZE (40u + PT_REGS_SIZE + CPU_MASK_SIZE)
+/* FADMPINF: magic, elfcorehdr_addr, crashing_cpu + pad, pt_regs, cpu mask. */
+#define LEGACY_FDH_SIZE (24u + PT_REGS_SIZE + CPU_MASK_SIZE)
 #define MAX_REGIONS 8
 
 struct region {
@@ -57,6 +59,7 @@ struct params {
 	bool overlap;    /* add an entry whose destination overlaps its source */
 	bool out_of_ram; /* add an entry whose destination runs past the end of RAM */
 	bool big_endian; /* crashed kernel is big-endian */
+	bool legacy;     /* a pre-6.10 kernel: FADMPINF header, elfcorehdr in memory */
 	uint32_t page_size;
 	const char *manifest;
 	const char *cpu_json;
@@ -67,6 +70,7 @@ struct layout {
 	uint64_t spirah, proc_area, mdst, mddt, mdrt, metadata;
 	uint64_t opal_size, opal_dest, cpu_area, cpu_area_size;
 	uint64_t boot_mem, boot_top, dest_base, fdh, kmeta, vmcoreinfo, vmcoreinfo_size;
+	uint64_t elfcorehdr, legacy_ra_end; /* legacy only */
 	struct region rgn[MAX_REGIONS];
 	unsigned nrgn;
 	/* extra MDST entries of the bad-input variants (index, src, dest, sizes, region) */
@@ -179,6 +183,11 @@ static void plan(const struct params *P, struct layout *L)
 	}
 	L->fdh = at;
 	L->kmeta = L->fdh + FDH_SIZE; /* right after the header, as Linux 6.12 does */
+	if (P->legacy) {
+		/* Old kernels put the elfcorehdr right after the header, metadata after it. */
+		L->elfcorehdr = L->fdh + LEGACY_FDH_SIZE;
+		L->kmeta = L->elfcorehdr + 0x400;
+	}
 	/* VMCOREINFO buffer: a page inside boot memory region 0, 1 MiB below its end. */
 	L->vmcoreinfo = L->rgn[0].src + L->rgn[0].size - MiB;
 	L->vmcoreinfo_size = 36 + P->page_size;
@@ -384,6 +393,54 @@ static void write_crash_info(const struct params *P, const struct layout *L)
 	put(L->fdh, h, sizeof(h));
 }
 
+static void legacy_phdr(const struct params *P, uint8_t *p, uint32_t type, uint64_t off,
+			uint64_t paddr, uint64_t size)
+{
+	k32(P, p, type);
+	k32(P, p + 4, type == 1 ? 7 : 0);
+	k64(P, p + 8, off);
+	k64(P, p + 16, type == 1 ? 0xC000000000000000ULL + paddr : 0);
+	k64(P, p + 24, paddr);
+	k64(P, p + 32, size);
+	k64(P, p + 40, size);
+}
+
+/* The elfcorehdr a pre-6.10 kernel prepared at registration (FADMPINF header). */
+static void write_legacy(const struct params *P, struct layout *L)
+{
+	uint8_t h[LEGACY_FDH_SIZE] = { 0 }, e[64 + 56 * 16] = { 0 };
+	uint64_t raddr = L->rgn[0].dest + (L->vmcoreinfo - L->rgn[0].src);
+	/* The reserved area, as that kernel excluded it from its RAM loads. */
+	uint64_t ra_end = L->kmeta + KMETA_SIZE, n = 0;
+
+	k64(P, h, 0x4641444D50494E46ULL); /* "FADMPINF" */
+	k64(P, h + 8, L->elfcorehdr);
+	k32(P, h + 16, CRASHING_CPU);
+	for (unsigned i = 0; i < PT_REGS_SIZE / 8; i++)
+		k64(P, h + 24 + 8 * i, crash_reg(i));
+	k64(P, h + 24 + PT_REGS_SIZE, 0x3);
+	put(L->fdh, h, sizeof(h));
+	memcpy(e, "\177ELF", 4);
+	e[4] = 2;
+	e[5] = P->big_endian ? 2 : 1;
+	e[6] = 1;
+	legacy_phdr(P, e + 64 + 56 * n++, 4, 0, 0, 0); /* CPU notes: filled by the capture kernel */
+	legacy_phdr(P, e + 64 + 56 * n++, 4, raddr, raddr, L->vmcoreinfo_size);
+	for (unsigned i = 0; i < L->nrgn; i++)
+		legacy_phdr(P, e + 64 + 56 * n++, 1, L->rgn[i].dest, L->rgn[i].src, L->rgn[i].size);
+	legacy_phdr(P, e + 64 + 56 * n++, 1, L->boot_top, L->boot_top, L->dest_base - L->boot_top);
+	legacy_phdr(P, e + 64 + 56 * n++, 1, ra_end, ra_end, P->size - ra_end);
+	L->legacy_ra_end = ra_end;
+	if (P->big_endian) {
+		be16(e + 16, 4); be16(e + 18, 21); be32(e + 20, 1); be64(e + 32, 64);
+		be32(e + 48, 0); be16(e + 52, 64); be16(e + 54, 56); be16(e + 56, (uint16_t)n);
+	} else {
+		e[16] = 4; e[18] = 21; e[20] = 1; e[32] = 64; e[48] = 2;
+		e[52] = 64; e[54] = 56; e[56] = (uint8_t)n;
+	}
+	put(L->elfcorehdr, e, 64 + 56 * n);
+}
+
 static void write_vmcoreinfo(const struct params *P, const struct layout *L)
 {
 	char text[512];
@@ -459,6 +516,8 @@ static void write_manifest(const struct params *P, const struct layout *L, unsig
 		L->cpu_area, L->cpu_area_size, L->dest_base, L->boot_mem, L->fdh, L->kmeta,
 		L->vmcoreinfo, L->vmcoreinfo_size, P->page_size, P->big_endian ? "true" : "false",
 		CRASHING_CPU, nentries);
+	fprintf(f, " \"legacy\": %s, \"elfcorehdr\": %" PRIu64 ", \"legacy_ra_end\": %" PRIu64 ",\n",
+		P->legacy ? "true" : "false", L->elfcorehdr, L->legacy_ra_end);
 	fprintf(f, " \"crash_regs\": [");
 	for (unsigned i = 0; i < PT_REGS_SIZE / 8; i++)
 		fprintf(f, "%s%" PRIu64, i ? ", " : "", crash_reg(i));
@@ -510,6 +569,7 @@ static void usage(void)
 	      "  --layout 7.0|7.1   skiboot table generation (default 7.1)\n"
 	      "  --page-size N      kernel page size for VMCOREINFO (default 65536)\n"
 	      "  --big-endian       a big-endian crashed kernel\n"
+	      "  --legacy           a pre-6.10 kernel: FADMPINF header and its elfcorehdr\n"
 	      "  --mismatch --overlap --out-of-ram   add a bad MDST entry of that kind\n"
 	      "  --manifest FILE    write where everything is (JSON)\n"
 	      "  --cpu-json FILE    write a --cpu-state file for the two vCPUs\n",
@@ -527,6 +587,7 @@ static void parse_args(int argc, char **argv, struct params *P)
 		{ "mismatch", 0, NULL, 'M' },	  { "overlap", 0, NULL, 'O' },
 		{ "out-of-ram", 0, NULL, 'R' },	  { "manifest", 1, NULL, 'm' },
 		{ "cpu-json", 1, NULL, 'c' },	  { "help", 0, NULL, 'h' },
+		{ "legacy", 0, NULL, 'L' },
 		{ 0 },
 	};
 	bool base_given = false;
@@ -548,6 +609,7 @@ static void parse_args(int argc, char **argv, struct params *P)
 			break;
 		case 'p': P->page_size = (uint32_t)parse_size(optarg); break;
 		case 'E': P->big_endian = true; break;
+		case 'L': P->legacy = true; break;
 		case 'M': P->mismatch = true; break;
 		case 'O': P->overlap = true; break;
 		case 'R': P->out_of_ram = true; break;
@@ -589,7 +651,10 @@ int main(int argc, char **argv)
 	write_spirah(&P, &L, 1 + L.nrgn + L.nextra);
 	n = write_tables(&P, &L);
 	write_kernel_meta(&L);
-	write_crash_info(&P, &L);
+	if (P.legacy)
+		write_legacy(&P, &L);
+	else
+		write_crash_info(&P, &L);
 	write_vmcoreinfo(&P, &L);
 	if (close(fd_out) < 0)
 		die("%s: %s", P.out, strerror(errno));
