@@ -249,6 +249,7 @@ void cli_analyze_opts(const struct cli_opts *o, struct analyze_opts *ao)
 {
 	memset(ao, 0, sizeof(*ao));
 	ao->base = o->base;
+	ao->base_given = o->base_given;
 	ao->layout = o->layout;
 	ao->endian = o->endian;
 	ao->legacy = o->legacy;

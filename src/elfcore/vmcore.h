@@ -59,12 +59,6 @@ struct vmcore_model {
 
 void vmcore_model_free(struct vmcore_model *m);
 
-/* A capture-kernel RAM range (memblock.memory region). */
-struct ram_range {
-	uint64_t start;
-	uint64_t end;
-};
-
 struct vmcore_opts {
 	uint64_t page_size;          /* 0: from VMCOREINFO PAGESIZE=, else 64 KiB */
 	const struct ram_range *ram; /* NULL: the input's main RAM ranges */

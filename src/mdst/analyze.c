@@ -266,8 +266,23 @@ static void analyze_kernel(struct guest_mem *gm, const struct analyze_opts *o,
 int mpipl_analyze(struct guest_mem *gm, const struct analyze_opts *o, struct mpipl_analysis *a,
 		  struct mp_err *err)
 {
+	uint64_t base = o->base;
+
 	memset(a, 0, sizeof(*a));
-	if (layout_resolve(gm, o->base, o->layout, &a->layout, &a->findings, err))
+	if (o->base_given) {
+		snprintf(a->base_how, sizeof(a->base_how), "given with --base");
+		if (locate_devtree(gm, base, &a->dt, err))
+			goto fail;
+	} else {
+		struct base_choice c;
+
+		if (locate_base(gm, &c, &a->findings, err))
+			goto fail;
+		base = c.base;
+		a->dt = c.dt;
+		snprintf(a->base_how, sizeof(a->base_how), "%s", c.how);
+	}
+	if (layout_resolve(gm, base, o->layout, &a->layout, &a->findings, err))
 		goto fail;
 	a->tables = mp_calloc(1, sizeof(*a->tables), err);
 	if (!a->tables || tables_read(gm, &a->layout, a->tables, &a->findings, err))
