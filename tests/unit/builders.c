@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,13 +256,36 @@ uint8_t *b_zstd(const void *data, size_t len, size_t *out_len)
 	return out;
 }
 
+static char tmp_dirs[8][4096];
+static int ntmp_dirs;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Each test runs in its own process: its directories go when it exits. */
+static void remove_tmp_dirs(void)
+{
+	for (int i = 0; i < ntmp_dirs; i++)
+		nftw(tmp_dirs[i], remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 const char *b_tmpdir(void)
 {
-	static char dir[4096];
 	const char *t = getenv("TMPDIR");
+	char *dir;
 
-	snprintf(dir, sizeof(dir), "%s/mpipl-unit.XXXXXX", t && *t ? t : "/tmp");
+	cr_assert_lt(ntmp_dirs, 8);
+	dir = tmp_dirs[ntmp_dirs];
+	snprintf(dir, sizeof(tmp_dirs[0]), "%s/mpipl-unit.XXXXXX", t && *t ? t : "/tmp");
 	cr_assert_not_null(mkdtemp(dir), "mkdtemp %s", dir);
+	if (ntmp_dirs++ == 0)
+		atexit(remove_tmp_dirs);
 	return dir;
 }
 
