@@ -337,3 +337,60 @@ uint64_t b_allocated_fd(int fd)
 	cr_assert_eq(fstat(fd, &st), 0);
 	return (uint64_t)st.st_blocks * 512;
 }
+
+void pv_init(struct pv *v, uint64_t ram, uint64_t base)
+{
+	struct mp_err err = { 0 };
+
+	memset(v, 0, sizeof(*v));
+	v->gm = b_gm();
+	v->base = base;
+	b_add_zero(v->gm, 0, ram);
+	cr_assert_eq(layout_resolve(v->gm, base, LAYOUT_71, &v->l, &v->f, &err), 0, "%s",
+		     err.msg);
+	v->t = calloc(1, sizeof(*v->t));
+	v->r = calloc(1, sizeof(*v->r));
+	cr_assert(v->t && v->r);
+}
+
+void pv_raw_entry(struct pv *v, unsigned i, uint64_t src, uint8_t src_region, uint32_t src_size,
+		  uint64_t dst, uint8_t dst_region, uint32_t dst_size)
+{
+	uint8_t e[16];
+
+	b_mdst(e, src, src_region, 0, src_size);
+	b_write(v->gm, v->l.mdst.addr + 16 * i, e, 16);
+	b_mdst(e, dst, dst_region, 0, dst_size);
+	b_write(v->gm, v->l.mddt.addr + 16 * i, e, 16);
+}
+
+void pv_entry(struct pv *v, unsigned i, uint64_t src, uint64_t dst, uint8_t region,
+	      uint32_t size)
+{
+	pv_raw_entry(v, i, src | HRMOR, region, size, dst | HRMOR, region, size);
+}
+
+void pv_run(struct pv *v, enum mpipl_profile p, const struct vcpu_state *cpus, size_t ncpus)
+{
+	struct preserve_opts o = { .profile = p, .cpus = cpus, .ncpus = ncpus };
+	struct mp_err err = { 0 };
+
+	cr_assert_eq(tables_read(v->gm, &v->l, v->t, &v->f, &err), 0, "%s", err.msg);
+	cr_assert_eq(mpipl_preserve(v->gm, &v->l, v->t, &o, v->r, &v->f, &err), 0, "%s", err.msg);
+}
+
+bool pv_has_finding(const struct pv *v, const char *code)
+{
+	for (size_t i = 0; i < v->f.n; i++)
+		if (strcmp(v->f.v[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+void pv_free(struct pv *v)
+{
+	gm_free(v->gm);
+	free(v->t);
+	free(v->r);
+	findings_free(&v->f);
+}

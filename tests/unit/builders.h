@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../src/mdst/preserve.h"
 #include "../../src/snapshot/guest_mem.h"
 
 #define MiB (1ULL << 20)
@@ -80,3 +81,29 @@ uint64_t b_allocated(const char *path);
 uint64_t b_allocated_fd(int fd);
 
 #endif
+
+/*
+ * A preserve fixture: RAM [0, ram) all zero, skiboot base base, the fixed
+ * 7.1 layout (MDST base+0x10C00, MDDT base+0x11000, proc area base+0x10300,
+ * MDRT base+0x1C00000).
+ */
+struct pv {
+	struct guest_mem *gm;
+	uint64_t base;
+	struct mpipl_layout l;
+	struct mpipl_tables *t;
+	struct findings f;
+	struct preserve_report *r;
+};
+
+void pv_init(struct pv *v, uint64_t ram, uint64_t base);
+/* MDST[i] = {src|HRMOR, region, size}, MDDT[i] = {dst|HRMOR, region, size}. */
+void pv_entry(struct pv *v, unsigned i, uint64_t src, uint64_t dst, uint8_t region,
+	      uint32_t size);
+/* Raw MDST[i] and MDDT[i] (no HRMOR added). */
+void pv_raw_entry(struct pv *v, unsigned i, uint64_t src, uint8_t src_region, uint32_t src_size,
+		  uint64_t dst, uint8_t dst_region, uint32_t dst_size);
+/* tables_read + mpipl_preserve; both must succeed. */
+void pv_run(struct pv *v, enum mpipl_profile p, const struct vcpu_state *cpus, size_t ncpus);
+bool pv_has_finding(const struct pv *v, const char *code);
+void pv_free(struct pv *v);
