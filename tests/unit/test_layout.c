@@ -163,6 +163,32 @@ Test(spirah, six_ntuples_and_clamped_counts)
 	findings_free(&f);
 }
 
+Test(spirah, wider_ntuples)
+{
+	/* An array of 0x28-byte ntuples: each is read at first + i * 0x28. */
+	uint8_t sp[0x200];
+	struct b_ntuple nt[7];
+	struct mpipl_layout l = { 0 };
+	struct findings f = { 0 };
+	struct mp_err err = { 0 };
+	uint8_t tmp[0x200];
+
+	b_spirah_real_ntuples(nt);
+	b_spirah(tmp, nt, 7, 7, 0xF0);
+	memcpy(sp, tmp, 0x40);
+	memset(sp + 0x40, 0, 0x1C0);
+	put_be32(sp + 0x24, 0x10 + 7 * 0x28);
+	put_be32(sp + 0x38, 0x28);
+	for (int i = 0; i < 7; i++)
+		memcpy(sp + 0x40 + 0x28 * i, tmp + 0x40 + 0x20 * i, 0x20);
+	cr_assert_eq(spirah_parse(sp, sizeof(sp), B + 0x10000, B, &l, &f, &err), 0, "%s", err.msg);
+	cr_assert_eq(l.mdst.addr, B + 0x10C00);
+	cr_assert_eq(l.mddt.addr, B + 0x11000);
+	cr_assert_eq(l.mdrt.addr, 0x31C00000ULL);
+	cr_assert_eq(l.proc_area.addr, B + 0x10300);
+	findings_free(&f);
+}
+
 /* RAM [B, B + 32 MiB), all zero. */
 static struct guest_mem *base_guest(void)
 {
