@@ -245,6 +245,68 @@ Test(preserve_hdat, out_of_ram)
 	pv_free(&v);
 }
 
+/*
+ * Destinations over several RAM ranges: [0, 64M) and adjacent [64M, 65M), then
+ * a 64 KiB gap and [65M + 64K, 66M). QEMU writes every RAM part of a chunk.
+ */
+static void more_ranges(struct pv *v)
+{
+	b_add_zero(v->gm, RAM, MiB);
+	b_add_zero(v->gm, RAM + MiB + 64 * KiB, MiB - 64 * KiB);
+}
+
+Test(preserve_qemu, overlap_across_adjacent_ranges)
+{
+	struct pv v;
+	static uint8_t area[0x4000], want[0x4000];
+
+	pv_init(&v, RAM, PB);
+	more_ranges(&v);
+	fill(&v, RAM - 0x2000, area, sizeof(area), 12);
+	memcpy(want, area, sizeof(want));
+	/* src [RAM - 0x1000, +0x2000) to 0x100 higher: crosses into the second range. */
+	memmove(want + 0x1100, want + 0x1000, 0x2000);
+	pv_entry(&v, 0, RAM - 0x1000, RAM - 0xF00, 0x80, 0x2000);
+	pv_run(&v, PROFILE_QEMU, NULL, 0);
+	expect_bytes(&v, RAM - 0x2000, want, sizeof(want));
+	cr_assert_eq(v.r->entry[0].outcome, ENTRY_PRESERVED);
+	pv_free(&v);
+}
+
+Test(preserve_qemu, write_over_a_gap_keeps_both_ram_parts)
+{
+	struct pv v;
+	static uint8_t src[0x20000];
+
+	pv_init(&v, RAM, PB);
+	more_ranges(&v);
+	fill(&v, 0x100000, src, sizeof(src), 13);
+	/* dst [65M - 32K, 65M + 96K): 32K in RAM, the 64K gap, 32K in RAM. */
+	pv_entry(&v, 0, 0x100000, RAM + MiB - 0x8000, 0x80, sizeof(src));
+	pv_run(&v, PROFILE_QEMU, NULL, 0);
+	expect_bytes(&v, RAM + MiB - 0x8000, src, 0x8000);
+	expect_bytes(&v, RAM + MiB + 0x10000, src + 0x18000, 0x8000);
+	cr_assert_eq(v.r->entry[0].outcome, ENTRY_FAILED);
+	cr_assert_eq(v.r->entry[0].copied, 0x10000);
+	cr_assert_eq(v.r->nmdrt, 0);
+	pv_free(&v);
+}
+
+Test(preserve_hdat, write_over_a_gap_skipped)
+{
+	struct pv v;
+	static uint8_t src[0x20000];
+
+	pv_init(&v, RAM, PB);
+	more_ranges(&v);
+	fill(&v, 0x100000, src, sizeof(src), 13);
+	pv_entry(&v, 0, 0x100000, RAM + MiB - 0x8000, 0x80, sizeof(src));
+	pv_run(&v, PROFILE_HDAT, NULL, 0);
+	cr_assert(b_is_zero(v.gm, RAM + MiB - 0x8000, 0x8000));
+	cr_assert_eq(v.r->entry[0].outcome, ENTRY_SKIPPED);
+	pv_free(&v);
+}
+
 /* Overlap inside one chunk: memmove semantics in both profiles and both directions. */
 static void overlap_in_chunk(enum mpipl_profile p, int64_t shift)
 {
