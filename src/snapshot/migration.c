@@ -324,10 +324,14 @@ out:
 
 static void note_scanned(struct mig *g, const char *idstr)
 {
-	size_t len = strlen(g->scanned);
+	size_t len = strlen(g->scanned), room = sizeof(g->scanned) - 5; /* for ", ..." */
 
-	if (strstr(g->scanned, idstr))
+	if (strstr(g->scanned, idstr) || strstr(g->scanned, ", ..."))
 		return;
+	if (len + 2 + strlen(idstr) >= room) {
+		snprintf(g->scanned + len, sizeof(g->scanned) - len, ", ...");
+		return;
+	}
 	snprintf(g->scanned + len, sizeof(g->scanned) - len, "%s%s", len ? ", " : "", idstr);
 }
 
@@ -466,8 +470,10 @@ static int after_eof(struct mig *g, struct mp_err *err)
 
 	if (n < 0)
 		return -1;
-	if (n == 0)
-		return gm_add_note(g->gm, err, "no vmdesc after the EOF record");
+	if (n == 0) {
+		/* When sections were skipped, the summary says how instead. */
+		return g->vmdesc_tried ? 0 : gm_add_note(g->gm, err, "no vmdesc after the EOF record");
+	}
 	if (p[0] != MIG_VMDESC)
 		return gm_add_note(g->gm, err,
 				   "byte offset %llu: data after the EOF record is not a vmdesc: "

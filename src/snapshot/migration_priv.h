@@ -196,7 +196,7 @@ struct mig {
 	bool vmdesc_tried;
 	char vmdesc_why[160];
 	uint64_t skipped[SKIP_METHODS];
-	char scanned[160];        /* names of sections found by footer scan */
+	char scanned[300];        /* names of sections found by footer scan */
 	bool vmdesc_mismatch_noted;
 	uint64_t commands_skipped;
 };
