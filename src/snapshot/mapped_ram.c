@@ -191,7 +191,10 @@ int mapped_ram_add_range(struct mig *g, const struct ram_block *b, struct mp_err
 				"contents live in the shared memory-backend file; read as zeros",
 				b->idstr))
 			return -1;
-		return gm_add_range(g->gm, b->gpa, b->length, b->idstr, NULL, 0, err);
+		if (gm_add_range(g->gm, b->gpa, b->length, b->idstr, NULL, 0, err))
+			return -1;
+		ram_mark_range(g->gm, b->gpa, b->flags);
+		return 0;
 	}
 	m = mp_calloc(1, sizeof(*m), err);
 	if (!m)
