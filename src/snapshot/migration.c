@@ -30,7 +30,7 @@
 /* QEMU lists at most two capabilities here (spec 3.5); allow for growth. */
 #define CAPS_MAX 64u
 /* Sections of a machine: a few per vCPU and device; bounds memory on bad input. */
-#define SECTIONS_MAX 65536u
+#define SECTIONS_MAX 16384u
 
 /* Longest header that may follow a footer: type, id, str8 idstr, instance, version. */
 #define NEXT_HDR_MAX (1 + 4 + 1 + 255 + 4 + 4)
@@ -303,7 +303,14 @@ static int footer_scan(struct mig *g, uint64_t from, uint32_t id, uint64_t *pos,
 			goto out;
 		while ((hit = memchr(hit, MIG_FOOTER, (size_t)(buf + n - hit)))) {
 			uint64_t cand = at + (uint64_t)(hit - buf);
-			ptrdiff_t m = ms_pread(&g->src, next, sizeof(next), cand, err);
+			ptrdiff_t m;
+
+			/* Cheap test first: the id, when it is inside this chunk. */
+			if (buf + n - hit >= 5 && get_be32(hit + 1) != id) {
+				hit++;
+				continue;
+			}
+			m = ms_pread(&g->src, next, sizeof(next), cand, err);
 
 			if (m < 0)
 				goto out;

@@ -20,6 +20,12 @@
 /* The only `cpu` vmstate version QEMU 7.2-10.2 writes and accepts (minimum 5). */
 #define CPU_VERSION 5
 
+/*
+ * vCPUs kept (8.6 KiB each): a POWER9 chip has at most 96 threads and a
+ * powernv machine a handful of chips; bounds memory on hostile input.
+ */
+#define CPUS_MAX 2048u
+
 struct sub_size {
 	const char *name;
 	uint32_t version;
@@ -137,6 +143,9 @@ int cpu_section_load(struct mig *g, const struct mig_section *sec, struct mp_err
 			       "%s: byte offset %llu: cpu section version %u is not supported "
 			       "(QEMU 7.2-10.x write version %u)",
 			       g->path, (unsigned long long)start, sec->version, CPU_VERSION);
+	if (g->ncpus >= CPUS_MAX)
+		return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: more than %u cpu sections",
+			       g->path, (unsigned long long)start, CPUS_MAX);
 	for (size_t i = 0; i < g->ncpus; i++)
 		if (g->cpu_ids[i] == sec->instance)
 			return mp_fail(err, MP_EINPUT,

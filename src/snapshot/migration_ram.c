@@ -189,12 +189,22 @@ static int get_page(struct mig *g, struct ram_block *b, uint64_t addr, uint8_t *
 
 /* ---- block list (spec 4.2) and where blocks go (spec 5.1) ---- */
 
+/* "homer-chipN-memory", N = chip id in decimal ([hw/ppc/pnv_homer.c]). */
 static bool is_homer(const char *idstr, unsigned *chip)
 {
-	char tail[16];
+	static const char prefix[] = "homer-chip", suffix[] = "-memory";
+	const char *p = idstr + sizeof(prefix) - 1;
+	unsigned long n = 0;
 
-	return sscanf(idstr, "homer-chip%u%15s", chip, tail) == 2 &&
-	       strcmp(tail, "-memory") == 0;
+	if (strncmp(idstr, prefix, sizeof(prefix) - 1) != 0 || *p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		n = n * 10 + (unsigned long)(*p - '0');
+		if (n > 0xFFFF)
+			return false; /* chip ids are small */
+	}
+	*chip = (unsigned)n;
+	return strcmp(p, suffix) == 0;
 }
 
 static long main_block(const struct mig_ram *r)

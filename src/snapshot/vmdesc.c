@@ -14,10 +14,12 @@
 
 /*
  * Largest vmdesc looked for: a powernv10 with 46 I2C buses writes about
- * 30 KiB (spec 13); 4 MiB leaves room for big machines and keeps the text
- * plus its DOM well inside the memory budget.
+ * 30 KiB (spec 13), each further vCPU about 1.7 KiB (cpu, cpu_common,
+ * xive-tctx in the golden stream). 1 MiB covers some 500 vCPUs and keeps the text plus its DOM (up to ~36 bytes per byte of
+ * hostile JSON) inside the memory budget; bigger ones are skipped by the
+ * size table and footer scan instead.
  */
-#define VMDESC_MAX (4u << 20)
+#define VMDESC_MAX (1u << 20)
 
 /* 0x06 type, be32 length. */
 #define VMDESC_HDR 5u

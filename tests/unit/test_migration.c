@@ -442,3 +442,37 @@ Test(migration, probe_claims_qevm_only)
 	gm_free(gm);
 	mb_free(&b);
 }
+
+Test(migration, renamed_main_ram_and_homer_of_chip_1_on_power10)
+{
+	struct mb b;
+	struct mp_err err;
+	struct guest_mem *gm;
+
+	mb_init(&b);
+	mb_header(&b);
+	mb_config(&b, "powernv10", NULL, 0);
+	mb_section(&b, 0x01, 1, "ram", 0, 4);
+	mb_be64(&b, (0x1000 + 0x4000 + 0x2000 + 0x3000) | F_MEM_SIZE);
+	mb_str8(&b, "small"); /* plain name, but not the largest */
+	mb_be64(&b, 0x1000);
+	mb_str8(&b, "mem0"); /* -machine memory-backend=mem0 */
+	mb_be64(&b, 0x4000);
+	mb_str8(&b, "homer-chip1-memory");
+	mb_be64(&b, 0x2000);
+	mb_str8(&b, "/rom@etc/table-loader"); /* device-owned, larger than mem0 would be */
+	mb_be64(&b, 0x3000);
+	mb_small_end(&b);
+	gm = mb_open(mb_write(&b, b.len, "p10.mig"), &err);
+	cr_assert_not_null(gm, "%s", err.msg);
+	cr_assert_eq(gm->nranges, 2);
+	cr_assert_str_eq(gm->ranges[0].name, "mem0");
+	cr_assert_eq(gm->ranges[0].gpa, 0);
+	/* POWER10 HOMER base 0x300ffd800000 + chip 1 x 4 MiB (spec 5.1). */
+	cr_assert_eq(gm->ranges[1].gpa, 0x300ffdc00000ull);
+	cr_assert(mb_has_note(gm, "'small' (4096 bytes) left out: not guest RAM"));
+	cr_assert(mb_has_note(gm, "'/rom@etc/table-loader' (12288 bytes) left out: device memory"));
+	cr_assert_str_eq(gm->format, "QEMU migration stream (powernv10)");
+	gm_free(gm);
+	mb_free(&b);
+}
