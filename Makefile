@@ -62,19 +62,30 @@ LIBA := $(BUILD)/libmpipl.a
 
 all: $(BIN) $(GEN)
 
+# Quiet by default; make V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS) $(LDFLAGS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS) $(LDFLAGS)
 
-$(GEN): $(GEN_OBJ) $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $(GEN_OBJ) $(LIBA) $(LIBS) $(LDFLAGS)
+# The generator shares no code with mpiplctl, so tests compare two implementations.
+$(GEN): $(GEN_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(GEN_OBJ) $(LDFLAGS)
 
 tools: $(TOOLS)
 
@@ -82,7 +93,8 @@ $(TOOLS): $(BUILD)/%: $(BUILD)/tests/tools/%.o $(LIBA)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
 
 $(UNIT): $(UNIT_OBJ) $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(LIBS) $(CRITERION_LIBS) $(LDFLAGS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(LIBS) $(CRITERION_LIBS) $(LDFLAGS)
 
 -include $(DEPS)
 

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "show and check the MPIPL tables, CPUs and fadump metadata" },
 	{ "preserve", cmd_preserve, "write the post-MPIPL memory image (the firmware's copy step)" },
+	{ "vmcore", cmd_vmcore, "write the ELF vmcore the capture kernel would expose" },
 };
 
 static void usage(FILE *f)

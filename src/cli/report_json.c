@@ -245,6 +245,7 @@ static void crash_info_json(struct json_out *j, const struct mpipl_analysis *a)
 void report_analysis_json(struct json_out *j, const struct mpipl_analysis *a)
 {
 	layout_json(j, &a->layout);
+	jo_string(j, "state", a->post_mpipl ? "post-mpipl" : "pre-mpipl");
 	entries_json(j, a->tables);
 	mdrt_json(j, a->tables);
 	cpu_json(j, a);

@@ -177,6 +177,9 @@ static void crash_info_text(FILE *f, const struct mpipl_analysis *a)
 void report_analysis_text(FILE *f, const struct mpipl_analysis *a)
 {
 	layout_text(f, &a->layout);
+	fprintf(f, "state      %s\n",
+		a->post_mpipl ? "post-MPIPL: the MDRT lists preserved regions"
+			      : "pre-MPIPL: the MDRT is empty (preserve has not run)");
 	entries_text(f, a->tables);
 	mdrt_text(f, a->tables);
 	cpu_text(f, a);

@@ -268,6 +268,7 @@ int mpipl_analyze(struct guest_mem *gm, const struct analyze_opts *o, struct mpi
 	a->tables = mp_calloc(1, sizeof(*a->tables), err);
 	if (!a->tables || tables_read(gm, &a->layout, a->tables, &a->findings, err))
 		goto fail;
+	a->post_mpipl = a->tables->mdrt_ok && a->tables->mdrt_used > 0;
 	check_entries(gm, a);
 	analyze_cpu_data(gm, a);
 	analyze_kernel(gm, o, a);

@@ -38,6 +38,8 @@ struct analyze_opts {
 struct mpipl_analysis {
 	struct mpipl_layout layout;
 	struct mpipl_tables *tables;
+	/* The firmware step has run: the MDRT lists preserved regions. */
+	bool post_mpipl;
 
 	/* CPU data as skiboot's CPU tag and Linux's parser see it (mpipl.md 5.1, 6.4). */
 	bool cpu_tag;           /* dest_addr != 0 and act_size != 0 */

@@ -288,7 +288,7 @@ int layout_resolve(struct guest_mem *gm, uint64_t base, enum layout_kind kind,
 		   struct mpipl_layout *l, struct findings *f, struct mp_err *err)
 {
 	memset(l, 0, sizeof(*l));
-	if (!gm_contains(gm, base, 0x12000))
+	if (!gm_contains(gm, base, 1))
 		return mp_fail(err, MP_EINPUT,
 			       "%s: base 0x%llx is not in guest RAM (RAM is 0x%llx-0x%llx): pass "
 			       "--base, or --mem-base for a raw image that does not start at 0",

@@ -19,8 +19,14 @@ static int read_entries(struct guest_mem *gm, const struct table_loc *loc, const
 	uint8_t raw[MDST_MAX_ENTRIES * MDST_ENTRY_SIZE];
 	size_t len = (size_t)slots * MDST_ENTRY_SIZE;
 
+	if (!gm_contains(gm, loc->addr, len))
+		return mp_fail(err, MP_EINPUT,
+			       "%s: %s (0x%zx bytes at guest address 0x%llx) is outside guest RAM "
+			       "(0x%llx-0x%llx): truncated image, or wrong --base/--layout",
+			       gm->path, name, len, (unsigned long long)loc->addr,
+			       (unsigned long long)gm_lowest(gm), (unsigned long long)gm_end(gm));
 	if (gm_read(gm, loc->addr, raw, len, err))
-		return mp_wrap(err, "%s at 0x%llx", name, (unsigned long long)loc->addr);
+		return -1;
 	for (unsigned i = 0; i < slots; i++)
 		mdst_entry_decode(raw + i * MDST_ENTRY_SIZE, &out[i]);
 	return 0;

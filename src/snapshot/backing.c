@@ -78,6 +78,19 @@ static uint64_t fd_next_data(struct gm_backing *gb, uint64_t off, uint64_t end)
 	return (uint64_t)r - fb->base;
 }
 
+static uint64_t fd_next_hole(struct gm_backing *gb, uint64_t off, uint64_t end)
+{
+	struct fd_backing *fb = (struct fd_backing *)gb;
+	off_t r;
+
+	if (!fb->seek_data_works || off >= end)
+		return end;
+	r = lseek(fb->fd, (off_t)(fb->base + off), SEEK_HOLE);
+	if (r < 0 || (uint64_t)r < fb->base + off || (uint64_t)r - fb->base >= end)
+		return end;
+	return (uint64_t)r - fb->base;
+}
+
 static void fd_destroy(struct gm_backing *gb)
 {
 	struct fd_backing *fb = (struct fd_backing *)gb;
@@ -90,6 +103,7 @@ static void fd_destroy(struct gm_backing *gb)
 static const struct gm_backing_ops fd_ops = {
 	.read = fd_read,
 	.next_data = fd_next_data,
+	.next_hole = fd_next_hole,
 	.destroy = fd_destroy,
 };
 
@@ -134,6 +148,7 @@ static void mem_destroy(struct gm_backing *gb)
 static const struct gm_backing_ops mem_ops = {
 	.read = mem_read,
 	.next_data = NULL,
+	.next_hole = NULL,
 	.destroy = mem_destroy,
 };
 

@@ -65,7 +65,13 @@ int gm_export(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct sink *out
 			gpa = data;
 			continue;
 		}
-		n = end - gpa < EXPORT_CHUNK ? (size_t)(end - gpa) : EXPORT_CHUNK;
+		/* Read only up to the next known hole: zero ranges cost no read. */
+		data = round_up_u64(gm_data_run_end(gm, gpa, end) - gpa, EXPORT_BLOCK);
+		if (data == 0)
+			data = EXPORT_BLOCK; /* gpa was rounded down into a hole */
+		n = data < EXPORT_CHUNK ? (size_t)data : EXPORT_CHUNK;
+		if (n > end - gpa)
+			n = (size_t)(end - gpa);
 		if (gm_read(gm, gpa, buf, n, err) || emit_blocks(out, buf, n, err))
 			goto out;
 		gpa += n;

@@ -399,6 +399,30 @@ uint64_t gm_next_data(struct guest_mem *gm, uint64_t gpa, uint64_t end)
 	return end;
 }
 
+uint64_t gm_data_run_end(struct guest_mem *gm, uint64_t gpa, uint64_t end)
+{
+	uint64_t at = gpa;
+
+	for (size_t i = ext_lower_bound(gm, gpa); i < gm->next && at < end; i++) {
+		const struct gm_extent *e = &gm->ext[i];
+		uint64_t stop = e->gpa + e->len < end ? e->gpa + e->len : end;
+
+		/* A gap between RAM ranges or a zero extent ends the run. */
+		if (e->gpa > at || !e->backing)
+			break;
+		if (e->backing->ops->next_hole) {
+			uint64_t boff = e->boff + (at - e->gpa);
+			uint64_t hole = e->backing->ops->next_hole(e->backing, boff,
+								    boff + (stop - at));
+
+			if (hole < boff + (stop - at))
+				return at + (hole - boff);
+		}
+		at = stop;
+	}
+	return at;
+}
+
 int gm_is_zero(struct guest_mem *gm, uint64_t gpa, uint64_t len, bool *zero,
 	       struct mp_err *err)
 {

@@ -31,6 +31,11 @@ struct gm_backing_ops {
 	 * NULL means "no hole knowledge": every byte may be data.
 	 */
 	uint64_t (*next_data)(struct gm_backing *b, uint64_t off, uint64_t end);
+	/*
+	 * First offset in [off, end) known to start a hole (all zero), or end.
+	 * NULL: no hole knowledge.
+	 */
+	uint64_t (*next_hole)(struct gm_backing *b, uint64_t off, uint64_t end);
 	void (*destroy)(struct gm_backing *b);
 };
 
@@ -127,6 +132,12 @@ int gm_copy(struct guest_mem *gm, uint64_t dst, uint64_t src, uint64_t len,
  * skips zero extents and holes of the backings. Content is not examined.
  */
 uint64_t gm_next_data(struct guest_mem *gm, uint64_t gpa, uint64_t end);
+
+/*
+ * End of the run of possible data that starts at gpa: the first address in
+ * (gpa, end) where a zero extent or a backing hole begins, else end.
+ */
+uint64_t gm_data_run_end(struct guest_mem *gm, uint64_t gpa, uint64_t end);
 
 /* Whether [gpa, gpa + len) reads as all zero. */
 int gm_is_zero(struct guest_mem *gm, uint64_t gpa, uint64_t len, bool *zero,

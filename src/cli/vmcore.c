@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* mpiplctl vmcore: the capture kernel's /proc/vmcore, offline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report.h"
+#include "../elfcore/elf_writer.h"
+#include "../util/outfile.h"
+
+enum {
+	OPT_POST = 0x200,
+	OPT_SYNTHESIZE,
+};
+
+struct vmcore_cli {
+	struct cli_opts o;
+	bool post;
+	bool synthesize;
+};
+
+static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
+{
+	struct vmcore_cli *v = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		for (int i = 0; state->root_argp->children[i].argp; i++)
+			state->child_inputs[i] = &v->o;
+		break;
+	case 'o':
+		v->o.output = arg;
+		break;
+	case OPT_POST:
+		v->post = true;
+		break;
+	case OPT_SYNTHESIZE:
+		v->synthesize = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (v->o.image)
+			argp_error(state, "one IMAGE only ('%s' is extra)", arg);
+		v->o.image = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!v->o.image)
+			argp_error(state, "IMAGE is missing");
+		if (!v->o.output)
+			argp_error(state, "-o VMCORE is missing (use -o - for standard output)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option vmcore_options[] = {
+	{ "output", 'o', "VMCORE", 0, "the vmcore to write ('-': standard output)", 0 },
+	{ "post", OPT_POST, NULL, 0,
+	  "IMAGE is already post-MPIPL: no preserve step (default: detected from the MDRT)", 0 },
+	{ "synthesize", OPT_SYNTHESIZE, NULL, 0,
+	  "without a fadump registration, write a plain core of all RAM with the input's CPU "
+	  "state",
+	  0 },
+	{ 0 },
+};
+
+static const struct argp_child vmcore_children[] = {
+	{ &input_argp, 0, NULL, 0 },
+	{ &preserve_argp, 0, NULL, 0 },
+	{ &vmcore_argp, 0, NULL, 0 },
+	{ &report_argp, 0, NULL, 0 },
+	{ 0 },
+};
+
+static const struct argp vmcore_cmd_argp = {
+	vmcore_options, parse_vmcore_cmd, "IMAGE -o VMCORE",
+	"Write the ELF vmcore that Linux's capture kernel would expose as /proc/vmcore after "
+	"an OPAL fadump (MPIPL) boot. A pre-MPIPL IMAGE goes through the preserve step in "
+	"memory first (same options as preserve); a post-MPIPL one is read as it is.",
+	vmcore_children, NULL, NULL,
+};
+
+static int write_vmcore(struct guest_mem *gm, const struct vmcore_model *m,
+			const struct vmcore_cli *v)
+{
+	struct outfile of;
+	struct sink out;
+	struct mp_err err;
+
+	if (outfile_open(&of, v->o.output, &err)) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	sink_init(&out, of.fd, v->o.output);
+	if (vmcore_write_elf(gm, m, &out, &err) || outfile_commit(&of, &err)) {
+		outfile_abort(&of);
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_analysis *a,
+		       bool analysed, struct vmcore_model *m, bool *synthesized, struct mp_err *err)
+{
+	struct vmcore_opts vo;
+
+	cli_vmcore_opts(&v->o, &vo);
+	*synthesized = false;
+	if (analysed && a->have_kernel_meta)
+		return vmcore_model_build(gm, a, &vo, m, &a->findings, err);
+	if (!v->synthesize)
+		return mp_fail(err, MP_EINPUT,
+			       "%s: no fadump registration in this image (%s): pass --synthesize "
+			       "for a plain core of all RAM",
+			       gm->path, analysed ? "no KERNEL tag" : "no MPIPL tables");
+	*synthesized = true;
+	return vmcore_model_synthesize(gm, &vo, v->o.endian == KERNEL_ENDIAN_BE, m, err);
+}
+
+static void report(const struct vmcore_cli *v, struct guest_mem *gm,
+		   const struct vmcore_model *m, const struct findings *fs, bool synthesized)
+{
+	FILE *f = strcmp(v->o.output, "-") == 0 ? stderr : stdout;
+
+	if (v->o.json) {
+		struct json_out j;
+
+		jo_init(&j, stdout);
+		jo_object(&j, NULL);
+		report_header_json(&j, "vmcore");
+		report_input_json(&j, gm);
+		jo_string(&j, "output", v->o.output);
+		jo_string(&j, "kind", synthesized ? "synthesized" : "fadump");
+		report_vmcore_json(&j, m);
+		report_findings_json(&j, fs);
+		jo_end_object(&j);
+		jo_finish(&j);
+		return;
+	}
+	if (v->o.quiet)
+		return;
+	fprintf(f, "vmcore written to %s%s\n", v->o.output,
+		synthesized ? " (plain core of all RAM: no fadump registration)" : "");
+	report_vmcore_text(f, m);
+}
+
+int cmd_vmcore(int argc, char **argv)
+{
+	struct vmcore_cli *v = calloc(1, sizeof(*v));
+	struct mpipl_analysis a = { 0 };
+	struct vmcore_model m = { 0 };
+	struct guest_mem *gm = NULL;
+	struct analyze_opts ao;
+	struct mp_err err;
+	bool analysed, synthesized;
+	int rc = EXIT_BAD;
+
+	if (!v)
+		return EXIT_BAD;
+	cli_opts_init(&v->o);
+	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
+	gm = cli_open_input(&v->o);
+	if (!gm)
+		goto out;
+	cli_analyze_opts(&v->o, &ao);
+	analysed = mpipl_analyze(gm, &ao, &a, &err) == 0;
+	if (!analysed && !v->synthesize) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (analysed && a.have_kernel_meta && !v->post && cli_to_post_mpipl(gm, &v->o, &a, &err)) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (build_model(gm, v, &a, analysed, &m, &synthesized, &err)) {
+		cli_error("%s", err.msg);
+		goto out;
+	}
+	if (write_vmcore(gm, &m, v))
+		goto out;
+	report(v, gm, &m, &a.findings, synthesized);
+	rc = cli_exit_status(&v->o, &a.findings);
+out:
+	vmcore_model_free(&m);
+	mpipl_analysis_free(&a);
+	gm_free(gm);
+	free(v);
+	return rc;
+}

@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Command-line behaviour: bad inputs, exit codes, atomic output, help and man page."""
+
+import glob
+import os
+import pty
+import re
+import subprocess
+
+from common import MPIPLCTL, REPO, TempDirTest, mkimage, mpiplctl, run, sha256_file
+
+
+def write_text(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def one_line_error(test, err):
+    lines = [l for l in err.splitlines() if l.strip()]
+    test.assertEqual(len(lines), 1, "one-line error expected, got:\n" + err)
+    test.assertTrue(lines[0].startswith("mpiplctl: "), lines[0])
+    return lines[0]
+
+
+class BadInputs(TempDirTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.img = os.path.join(cls.tmp, "ok.raw")
+        cls.m, cls.cpu = mkimage(cls.img, "--size", "64M")
+
+    def assert_no_output(self, out):
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(glob.glob(out + ".tmp.*"), [])
+
+    def test_missing_file(self):
+        rc, _, err = run([MPIPLCTL, "inspect", self.path("nope.raw")])
+        self.assertEqual(rc, 2)
+        self.assertIn("nope.raw", one_line_error(self, err))
+
+    def test_empty_file(self):
+        p = self.path("empty.raw")
+        open(p, "wb").close()
+        rc, _, err = run([MPIPLCTL, "inspect", p])
+        self.assertEqual(rc, 2)
+        self.assertIn("empty", one_line_error(self, err))
+
+    def test_no_tables_at_base(self):
+        out = self.path("out-notables.raw")
+        rc, _, err = run([MPIPLCTL, "preserve", self.img, "--base", "0x2000000", "-o", out])
+        self.assertEqual(rc, 2)
+        line = one_line_error(self, err)
+        self.assertIn("0x2000000", line)
+        self.assertIn("--base", line)
+        self.assert_no_output(out)
+
+    def test_base_outside_ram(self):
+        rc, _, err = run([MPIPLCTL, "inspect", self.img])  # 0x30000000 > 64 MiB
+        self.assertEqual(rc, 2)
+        self.assertIn("0x30000000", one_line_error(self, err))
+
+    def test_truncated_image(self):
+        p = self.path("trunc.raw")
+        with open(self.img, "rb") as f, open(p, "wb") as g:
+            g.write(f.read(self.m["mddt"] + 0x100))  # MDDT cut off
+        out = self.path("out-trunc.raw")
+        rc, _, err = run([MPIPLCTL, "preserve", p, "--base", str(self.m["base"]), "--layout",
+                          "7.1", "-o", out])
+        self.assertEqual(rc, 2)
+        self.assertIn("MDDT", one_line_error(self, err))
+        self.assert_no_output(out)
+
+    def test_corrupt_gzip(self):
+        p = self.path("bad.raw.gz")
+        os.system("gzip -c -1 %s | head -c 100000 > %s" % (self.img, p))
+        out = self.path("out-gz.raw")
+        rc, _, err = run([MPIPLCTL, "preserve", p, "-o", out])
+        self.assertEqual(rc, 2)
+        self.assertRegex(one_line_error(self, err), r"gzip data truncated at compressed byte offset \d+")
+        self.assert_no_output(out)
+
+    def test_corrupt_zstd(self):
+        p = self.path("bad.raw.zst")
+        data = bytearray(subprocess.run(["zstd", "-c", "-1", self.img], check=True,
+                                        stdout=subprocess.PIPE).stdout)
+        for i in range(2000, 2100):
+            data[i] ^= 0x5A
+        with open(p, "wb") as f:
+            f.write(bytes(data))
+        rc, _, err = run([MPIPLCTL, "inspect", p])
+        self.assertEqual(rc, 2)
+        self.assertRegex(one_line_error(self, err), r"zstd data .*offset \d+")
+
+    def test_bad_cpu_state(self):
+        p = self.path("bad.json")
+        write_text(p, '{"threads": [{"pir": 0, "r1": "0x1", }]}')
+        rc, _, err = run([MPIPLCTL, "inspect", self.img, "--base", str(self.m["base"]),
+                          "--cpu-state", p])
+        self.assertEqual(rc, 2)
+        self.assertRegex(one_line_error(self, err), r"bad.json: byte offset \d+")
+        write_text(p, '{"threads": [{"pir": 0, "r99": 1}]}')
+        rc, _, err = run([MPIPLCTL, "inspect", self.img, "--base", str(self.m["base"]),
+                          "--cpu-state", p])
+        self.assertEqual(rc, 2)
+        self.assertIn('unknown register "r99"', one_line_error(self, err))
+
+    def test_usage_errors(self):
+        for args in (["preserve", self.img], ["inspect"], ["frobnicate"],
+                     ["inspect", self.img, "--layout", "6.0"],
+                     ["preserve", self.img, "-o", "x", "--profile", "kvm"],
+                     ["inspect", self.img, "--base", "zz"]):
+            rc, _, err = run([MPIPLCTL] + args)
+            self.assertEqual(rc, 2, args)
+            self.assertTrue(err.strip(), args)
+
+    def test_strict_exit_codes(self):
+        img = self.path("mm.raw")
+        m, _ = mkimage(img, "--size", "128M", "--mismatch")
+        rc, _, _ = run([MPIPLCTL, "inspect", img, "--base", str(m["base"])])
+        self.assertEqual(rc, 0)
+        rc, _, _ = run([MPIPLCTL, "inspect", img, "--base", str(m["base"]), "--strict"])
+        self.assertEqual(rc, 1)
+        rc, _, _ = run([MPIPLCTL, "inspect", self.img, "--base", str(self.m["base"]), "--strict"])
+        self.assertEqual(rc, 0)
+
+    def test_input_never_modified_and_output_replaced_atomically(self):
+        before = sha256_file(self.img)
+        out = self.path("atomic.raw")
+        write_text(out, "old")
+        mpiplctl("preserve", self.img, "--base", self.m["base"], "-o", out, "-q")
+        self.assertEqual(os.path.getsize(out), self.m["size"])
+        self.assertEqual(sha256_file(self.img), before)
+        # A failing run leaves the previous output as it was.
+        rc, _, _ = run([MPIPLCTL, "preserve", self.img, "--base", "0x2000000", "-o", out])
+        self.assertEqual(rc, 2)
+        self.assertEqual(os.path.getsize(out), self.m["size"])
+        self.assertEqual(glob.glob(out + ".tmp.*"), [])
+
+    def test_stdout_output(self):
+        p = subprocess.run([MPIPLCTL, "preserve", self.img, "--base", str(self.m["base"]),
+                            "-o", "-", "-q"], stdout=subprocess.PIPE, check=True)
+        ref = self.path("ref.raw")
+        mpiplctl("preserve", self.img, "--base", self.m["base"], "-o", ref, "-q")
+        with open(ref, "rb") as f:
+            self.assertEqual(p.stdout, f.read())
+
+    def test_refuses_binary_to_terminal(self):
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(MPIPLCTL, [MPIPLCTL, "preserve", self.img, "--base",
+                                str(self.m["base"]), "-o", "-"])
+        output = b""
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.WEXITSTATUS(status), 2)
+        self.assertIn(b"terminal", output)
+        self.assertLess(len(output), 1000)
+
+
+class HelpAndManPage(TempDirTest):
+    def test_every_option_is_documented(self):
+        with open(os.path.join(REPO, "man", "mpiplctl.1")) as f:
+            man = f.read().replace("\\-", "-")
+        for cmd in ("inspect", "preserve"):
+            _, out, _ = mpiplctl(cmd, "--help")
+            opts = set(re.findall(r"--([a-z][a-z0-9-]+)", out)) - {"help", "usage", "version"}
+            self.assertTrue(opts, cmd)
+            for o in sorted(opts):
+                self.assertIn("--" + o, man, "%s --%s is not in man/mpiplctl.1" % (cmd, o))
+            self.assertIn(cmd, man)
+
+    def test_version_and_top_level_help(self):
+        _, out, _ = mpiplctl("--version")
+        self.assertRegex(out, r"^mpiplctl \d+\.\d+")
+        _, out, _ = mpiplctl("--help")
+        for cmd in ("inspect", "preserve"):
+            self.assertIn(cmd, out)
