@@ -90,7 +90,8 @@ $(GEN): $(GEN_OBJ)
 tools: $(TOOLS)
 
 $(TOOLS): $(BUILD)/%: $(BUILD)/tests/tools/%.o $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
 
 $(UNIT): $(UNIT_OBJ) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")

@@ -105,6 +105,24 @@ static uint64_t mr_next_data(struct gm_backing *gb, uint64_t off, uint64_t end)
 	return end;
 }
 
+static uint64_t mr_next_hole(struct gm_backing *gb, uint64_t off, uint64_t end)
+{
+	struct mr_backing *m = (struct mr_backing *)gb;
+	uint64_t page = off / MIG_PAGE_SIZE;
+
+	while (page * MIG_PAGE_SIZE < end) {
+		/* Whole 0xFF bytes of the bitmap: 8 present pages at a time. */
+		if (page % 8 == 0 && page + 8 <= m->npages && m->bitmap[page / 8] == 0xFF) {
+			page += 8;
+			continue;
+		}
+		if (!page_present(m, page))
+			return page * MIG_PAGE_SIZE > off ? page * MIG_PAGE_SIZE : off;
+		page++;
+	}
+	return end;
+}
+
 static void mr_destroy(struct gm_backing *gb)
 {
 	struct mr_backing *m = (struct mr_backing *)gb;
@@ -117,6 +135,7 @@ static void mr_destroy(struct gm_backing *gb)
 static const struct gm_backing_ops mr_ops = {
 	.read = mr_read,
 	.next_data = mr_next_data,
+	.next_hole = mr_next_hole,
 	.destroy = mr_destroy,
 };
 

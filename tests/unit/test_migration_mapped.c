@@ -115,6 +115,9 @@ static void check(struct guest_mem *gm, bool homer_data)
 	cr_assert_eq(gm_next_data(gm, 0x1000, 0x10000), 0x2000);
 	cr_assert_eq(gm_next_data(gm, 0x4000, 0x10000), 0xF000);
 	cr_assert_eq(gm_next_data(gm, 0x2800, 0x10000), 0x2800);
+	cr_assert_eq(gm_data_run_end(gm, 0x0, 0x10000), 0x1000);
+	cr_assert_eq(gm_data_run_end(gm, 0x2000, 0x10000), 0x4000);
+	cr_assert_eq(gm_data_run_end(gm, 0xF000, 0x10000), 0x10000);
 	if (homer_data)
 		mb_pattern(want, 4);
 	else
