@@ -53,6 +53,9 @@ extern const struct argp vmcore_argp;
 
 void cli_opts_init(struct cli_opts *o);
 
+/* At ARGP_KEY_INIT: every child parser of this command fills the same options. */
+void cli_share_input(struct argp_state *state, const struct argp_child *children, void *input);
+
 /* Parse 0x..., decimal or with a K/M/G/T suffix (binary units). */
 int cli_parse_u64(const char *s, uint64_t *v);
 

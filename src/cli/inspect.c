@@ -5,14 +5,15 @@
 #include "cli.h"
 #include "report.h"
 
+static const struct argp_child inspect_children[];
+
 static error_t parse_inspect(int key, char *arg, struct argp_state *state)
 {
 	struct cli_opts *o = state->input;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		for (int i = 0; state->root_argp->children[i].argp; i++)
-			state->child_inputs[i] = o;
+		cli_share_input(state, inspect_children, o);
 		break;
 	case ARGP_KEY_ARG:
 		if (o->image)

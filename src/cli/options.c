@@ -39,6 +39,13 @@ void cli_opts_init(struct cli_opts *o)
 	o->endian = KERNEL_ENDIAN_AUTO;
 }
 
+void cli_share_input(struct argp_state *state, const struct argp_child *children, void *input)
+{
+	/* state->child_inputs follows the order of this parser's children array. */
+	for (int i = 0; children[i].argp; i++)
+		state->child_inputs[i] = input;
+}
+
 int cli_parse_u64(const char *s, uint64_t *v)
 {
 	unsigned shift = 0;

@@ -20,14 +20,15 @@ struct vmcore_cli {
 	bool synthesize;
 };
 
+static const struct argp_child vmcore_children[];
+
 static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 {
 	struct vmcore_cli *v = state->input;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		for (int i = 0; state->root_argp->children[i].argp; i++)
-			state->child_inputs[i] = &v->o;
+		cli_share_input(state, vmcore_children, &v->o);
 		break;
 	case 'o':
 		v->o.output = arg;

@@ -8,6 +8,10 @@
 static const struct input_reader *const readers[] = {
 	&migration_reader,
 	&libvirt_save_reader,
+	&elf_dump_reader,
+	&kdump_reader,
+	&kdump_flat_reader,
+	&qcow2_reader,
 	&raw_reader,
 };
 

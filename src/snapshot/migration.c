@@ -632,7 +632,7 @@ static bool migration_probe(const uint8_t *head, size_t len)
 	return len >= 4 && get_be32(head) == QEVM_MAGIC;
 }
 
-static struct guest_mem *migration_open(struct instream *s, const struct input_opts *o,
+struct guest_mem *migration_stream_open(struct instream *s, const struct input_opts *o,
 					struct mp_err *err)
 {
 	(void)o;
@@ -642,5 +642,5 @@ static struct guest_mem *migration_open(struct instream *s, const struct input_o
 const struct input_reader migration_reader = {
 	.name = "migration",
 	.probe = migration_probe,
-	.open = migration_open,
+	.open = migration_stream_open,
 };

@@ -21,6 +21,10 @@
 struct guest_mem *migration_read(struct instream *s, uint64_t start, const char *container,
 				 struct mp_err *err);
 
+/* A stream at the current position of s (the qcow2 reader's vmstate). */
+struct guest_mem *migration_stream_open(struct instream *s, const struct input_opts *o,
+					struct mp_err *err);
+
 extern const struct input_reader migration_reader;
 extern const struct input_reader libvirt_save_reader;
 

@@ -168,7 +168,7 @@ class HelpAndManPage(TempDirTest):
     def test_every_option_is_documented(self):
         with open(os.path.join(REPO, "man", "mpiplctl.1")) as f:
             man = f.read().replace("\\-", "-")
-        for cmd in ("inspect", "preserve"):
+        for cmd in ("inspect", "preserve", "vmcore"):
             _, out, _ = mpiplctl(cmd, "--help")
             opts = set(re.findall(r"--([a-z][a-z0-9-]+)", out)) - {"help", "usage", "version"}
             self.assertTrue(opts, cmd)
@@ -180,5 +180,5 @@ class HelpAndManPage(TempDirTest):
         _, out, _ = mpiplctl("--version")
         self.assertRegex(out, r"^mpiplctl \d+\.\d+")
         _, out, _ = mpiplctl("--help")
-        for cmd in ("inspect", "preserve"):
+        for cmd in ("inspect", "preserve", "vmcore"):
             self.assertIn(cmd, out)
