@@ -476,3 +476,41 @@ Test(migration, renamed_main_ram_and_homer_of_chip_1_on_power10)
 	gm_free(gm);
 	mb_free(&b);
 }
+
+/* 64-bit offsets: a 16 GiB guest with pages past 4 GiB and at the very end. */
+Test(migration, sixteen_gib_guest)
+{
+	const uint64_t size = 16ull << 30;
+	static const uint64_t at[] = { 0x0, 0x100000000ull, 0x2FFFFF000ull, (16ull << 30) - 4096 };
+	struct mb b;
+	struct mp_err err;
+	struct guest_mem *gm;
+	uint8_t page[4096], want[4096];
+
+	mb_init(&b);
+	mb_header(&b);
+	mb_config(&b, "powernv9", NULL, 0);
+	mb_section(&b, 0x01, 1, "ram", 0, 4);
+	mb_be64(&b, size | F_MEM_SIZE);
+	mb_str8(&b, "pnv.ram");
+	mb_be64(&b, size);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		mb_pattern(page, (uint8_t)(20 + i));
+		mb_ram(&b, at[i], F_PAGE, "pnv.ram");
+		mb_bytes(&b, page, 4096);
+	}
+	mb_small_end(&b);
+	gm = mb_open(mb_write(&b, b.len, "big.mig"), &err);
+	cr_assert_not_null(gm, "%s", err.msg);
+	cr_assert_eq(gm->ranges[0].size, size);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		mb_pattern(want, (uint8_t)(20 + i));
+		mb_read_page(gm, at[i], page);
+		cr_assert_arr_eq(page, want, 4096, "page at 0x%llx", (unsigned long long)at[i]);
+	}
+	memset(want, 0, sizeof(want));
+	mb_read_page(gm, 0x200000000ull, page);
+	cr_assert_arr_eq(page, want, 4096);
+	gm_free(gm);
+	mb_free(&b);
+}
