@@ -43,19 +43,23 @@ LIB_SRC := $(sort $(wildcard src/util/*.c src/snapshot/*.c src/mdst/*.c src/elfc
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+# Test drivers for real data, one binary each (build/mig-read, ...).
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
-DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+TOOLS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/%)
+DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
 
 BIN := $(BUILD)/mpiplctl
 GEN := $(BUILD)/mpipl-mkimage
 UNIT := $(BUILD)/unit-tests
 LIBA := $(BUILD)/libmpipl.a
 
-.PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz install clean
+.PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz install clean tools
 
 all: $(BIN) $(GEN)
 
@@ -83,6 +87,12 @@ $(BIN): $(CLI_OBJ) $(LIBA)
 $(GEN): $(GEN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(GEN_OBJ) $(LDFLAGS)
+
+tools: $(TOOLS)
+
+$(TOOLS): $(BUILD)/%: $(BUILD)/tests/tools/%.o $(LIBA)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
 
 $(UNIT): $(UNIT_OBJ) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
