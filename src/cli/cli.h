@@ -89,5 +89,7 @@ int cli_exit_status(const struct cli_opts *o, const struct findings *f);
 int cmd_inspect(int argc, char **argv);
 int cmd_preserve(int argc, char **argv);
 int cmd_vmcore(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_dtb(int argc, char **argv);
 
 #endif
