@@ -110,7 +110,7 @@ class _Set:
             out = os.path.join(cls.tmp, name + ".raw")
             mpiplctl("extract", cls.fx(name), "-o", out, "-q")
             cls.ram[name] = out
-            _, stdout, _ = mpiplctl("inspect", cls.fx(name), "--json", "-q")
+            _, stdout, _ = mpiplctl("inspect", cls.fx(name), "--layout=auto", "--json", "-q")
             cls.reports[name] = json.loads(stdout)
 
     def test_inputs_named_and_sized(self):
