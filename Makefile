@@ -42,17 +42,22 @@ LIB_SRC := $(sort $(wildcard src/util/*.c src/snapshot/*.c src/mdst/*.c src/elfc
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+TOOL_SRC := tests/bench/elf2kdump.c tests/tools/kdump_check.c
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
-DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
 
 BIN := $(BUILD)/mpiplctl
 GEN := $(BUILD)/mpipl-mkimage
 UNIT := $(BUILD)/unit-tests
 LIBA := $(BUILD)/libmpipl.a
+# Test helpers: the kdump writer driven from an ELF vmcore, and a libkdumpfile reader.
+ELF2KDUMP := $(BUILD)/elf2kdump
+KDUMPCHECK := $(BUILD)/kdump-check
 
 .PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz install clean
 
@@ -86,6 +91,15 @@ $(GEN): $(GEN_OBJ)
 $(UNIT): $(UNIT_OBJ) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(LIBS) $(CRITERION_LIBS) $(LDFLAGS)
+
+$(ELF2KDUMP): $(BUILD)/tests/bench/elf2kdump.o $(LIBA)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
+
+# Reads kdump files through libkdumpfile only: none of our code is linked in.
+$(KDUMPCHECK): $(BUILD)/tests/tools/kdump_check.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libkdumpfile 2>/dev/null || echo -lkdumpfile) -lelf $(LDFLAGS)
 
 -include $(DEPS)
 
