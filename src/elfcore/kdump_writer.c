@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "kdump_codec.h"
-#include "kdump_format.h"
-#include "kdump_pages.h"
+#include "kdw_codec.h"
+#include "kdw_layout.h"
+#include "kdw_pipeline.h"
 #include "kdump_writer.h"
 #include "../snapshot/instream.h"
 
@@ -51,20 +51,20 @@ out:
 int vmcore_write_kdump(struct guest_mem *gm, const struct vmcore_model *m,
 		       const struct kdump_opts *o, struct sink *out, struct mp_err *err)
 {
-	struct kdump_layout l;
+	struct kdw_layout l;
 	uint8_t *hdr = NULL;
 	size_t hlen;
 	uint64_t spill_len;
 	int fd = -1, rc = -1;
 
-	if (kdump_layout_build(m, &l, err))
+	if (kdw_layout_build(m, &l, err))
 		return -1;
-	if (kdump_headers(gm, m, &l, kdump_codec_flag(o->compress), &hdr, &hlen, err))
+	if (kdw_headers(gm, m, &l, kdw_codec_flag(o->compress), &hdr, &hlen, err))
 		goto out;
 	fd = temp_file_create("kdump", err);
-	if (fd < 0 || kdump_spill_pages(gm, &l, o, fd, &spill_len, err))
+	if (fd < 0 || kdw_spill_pages(gm, &l, o, fd, &spill_len, err))
 		goto out;
-	if (sink_write(out, hdr, hlen, err) || kdump_write_bitmaps(&l, out, err) ||
+	if (sink_write(out, hdr, hlen, err) || kdw_write_bitmaps(&l, out, err) ||
 	    copy_spill(fd, spill_len, out, err))
 		goto out;
 	rc = sink_finish(out, err);
@@ -72,6 +72,6 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(hdr);
-	kdump_layout_free(&l);
+	kdw_layout_free(&l);
 	return rc;
 }

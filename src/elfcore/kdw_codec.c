@@ -5,8 +5,8 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "kdump_codec.h"
-#include "kdump_format.h"
+#include "kdw_codec.h"
+#include "kdw_layout.h"
 
 /*
  * zstd level 1: makedumpfile -z's choice, and the fastest level that still
@@ -14,16 +14,16 @@
  */
 #define KDUMP_ZSTD_LEVEL 1
 
-struct kdump_codec {
+struct kdw_codec {
 	enum kdump_compress c;
 	ZSTD_CCtx *zc;
 	z_stream zs;
 	bool zs_ready;
 };
 
-struct kdump_codec *kdump_codec_new(enum kdump_compress c, struct mp_err *err)
+struct kdw_codec *kdw_codec_new(enum kdump_compress c, struct mp_err *err)
 {
-	struct kdump_codec *k = mp_calloc(1, sizeof(*k), err);
+	struct kdw_codec *k = mp_calloc(1, sizeof(*k), err);
 
 	if (!k)
 		return NULL;
@@ -38,12 +38,12 @@ struct kdump_codec *kdump_codec_new(enum kdump_compress c, struct mp_err *err)
 	}
 	return k;
 nomem:
-	kdump_codec_free(k);
+	kdw_codec_free(k);
 	mp_fail(err, MP_ENOMEM, "out of memory for a %s compressor", c == KDUMP_ZSTD ? "zstd" : "zlib");
 	return NULL;
 }
 
-void kdump_codec_free(struct kdump_codec *k)
+void kdw_codec_free(struct kdw_codec *k)
 {
 	if (!k)
 		return;
@@ -53,14 +53,14 @@ void kdump_codec_free(struct kdump_codec *k)
 	free(k);
 }
 
-uint32_t kdump_codec_flag(enum kdump_compress c)
+uint32_t kdw_codec_flag(enum kdump_compress c)
 {
-	return c == KDUMP_ZLIB ? KDUMP_DH_COMPRESSED_ZLIB
-	     : c == KDUMP_ZSTD ? KDUMP_DH_COMPRESSED_ZSTD : 0;
+	return c == KDUMP_ZLIB ? KDW_DH_COMPRESSED_ZLIB
+	     : c == KDUMP_ZSTD ? KDW_DH_COMPRESSED_ZSTD : 0;
 }
 
 /* One zlib stream per page, as compress2 makes it, reusing the state. */
-static ptrdiff_t zlib_page(struct kdump_codec *k, const uint8_t *src, size_t len, uint8_t *dst,
+static ptrdiff_t zlib_page(struct kdw_codec *k, const uint8_t *src, size_t len, uint8_t *dst,
 			   struct mp_err *err)
 {
 	int rc;
@@ -80,7 +80,7 @@ static ptrdiff_t zlib_page(struct kdump_codec *k, const uint8_t *src, size_t len
 	return mp_fail(err, MP_EIO, "zlib: deflate failed (%d)", rc);
 }
 
-static ptrdiff_t zstd_page(struct kdump_codec *k, const uint8_t *src, size_t len, uint8_t *dst,
+static ptrdiff_t zstd_page(struct kdw_codec *k, const uint8_t *src, size_t len, uint8_t *dst,
 			   struct mp_err *err)
 {
 	size_t n = ZSTD_compressCCtx(k->zc, dst, len - 1, src, len, KDUMP_ZSTD_LEVEL);
@@ -92,7 +92,7 @@ static ptrdiff_t zstd_page(struct kdump_codec *k, const uint8_t *src, size_t len
 	return mp_fail(err, MP_EIO, "zstd: %s", ZSTD_getErrorName(n));
 }
 
-ptrdiff_t kdump_codec_page(struct kdump_codec *k, const uint8_t *src, size_t len, uint8_t *dst,
+ptrdiff_t kdw_codec_page(struct kdw_codec *k, const uint8_t *src, size_t len, uint8_t *dst,
 			   struct mp_err *err)
 {
 	switch (k->c) {

@@ -11,24 +11,24 @@
  *   desc_off                     one page descriptor per set bit, by pfn
  *   data_off                     the shared zero page, then page data
  */
-#ifndef MPIPL_ELFCORE_KDUMP_FORMAT_H
-#define MPIPL_ELFCORE_KDUMP_FORMAT_H
+#ifndef MPIPL_ELFCORE_KDW_LAYOUT_H
+#define MPIPL_ELFCORE_KDW_LAYOUT_H
 
 #include "vmcore.h"
 #include "../util/sink.h"
 
 /* Sizes of the on-disk structures as 64-bit makedumpfile lays them out. */
-#define KDUMP_HEADER_SIZE 464u
-#define KDUMP_SUB_HEADER_SIZE 104u
-#define KDUMP_DESC_SIZE 24u
+#define KDW_HEADER_SIZE 464u
+#define KDW_SUB_HEADER_SIZE 104u
+#define KDW_DESC_SIZE 24u
 /* Page descriptor flags and header status bits (diskdump_mod.h). */
-#define KDUMP_DH_COMPRESSED_ZLIB 0x1u
-#define KDUMP_DH_COMPRESSED_ZSTD 0x20u
+#define KDW_DH_COMPRESSED_ZLIB 0x1u
+#define KDW_DH_COMPRESSED_ZSTD 0x20u
 /* Largest block (page) size the writer takes: ppc64 kernels use 4 or 64 KiB. */
-#define KDUMP_PAGE_SIZE_MAX (1u << 20)
+#define KDW_PAGE_SIZE_MAX (1u << 20)
 
 /* A PT_LOAD: guest physical [paddr, end), its bytes at guest address offset. */
-struct kdump_load {
+struct kdw_load {
 	uint64_t paddr;
 	uint64_t end;
 	uint64_t offset;
@@ -36,10 +36,10 @@ struct kdump_load {
 	uint64_t end_pfn;
 };
 
-struct kdump_layout {
+struct kdw_layout {
 	bool big_endian;         /* byte order of every integer in the file */
 	uint64_t page_size;
-	struct kdump_load *loads; /* sorted by paddr, not overlapping */
+	struct kdw_load *loads; /* sorted by paddr, not overlapping */
 	size_t nloads;
 	uint64_t max_mapnr;      /* one past the highest pfn */
 	uint64_t bitmap_len;     /* bytes of one bitmap, whole blocks */
@@ -53,8 +53,8 @@ struct kdump_layout {
 };
 
 /* Check the model and lay the file out (MP_EINPUT for an impossible model). */
-int kdump_layout_build(const struct vmcore_model *m, struct kdump_layout *l, struct mp_err *err);
-void kdump_layout_free(struct kdump_layout *l);
+int kdw_layout_build(const struct vmcore_model *m, struct kdw_layout *l, struct mp_err *err);
+void kdw_layout_free(struct kdw_layout *l);
 
 /*
  * Blocks 0 .. sub_hdr_size: the header (status = the compression flag), the
@@ -62,27 +62,27 @@ void kdump_layout_free(struct kdump_layout *l);
  * The kernel's utsname is read from the dumped memory when VMCOREINFO
  * locates it.
  */
-int kdump_headers(struct guest_mem *gm, const struct vmcore_model *m,
-		  const struct kdump_layout *l, uint32_t status, uint8_t **out, size_t *len,
+int kdw_headers(struct guest_mem *gm, const struct vmcore_model *m,
+		  const struct kdw_layout *l, uint32_t status, uint8_t **out, size_t *len,
 		  struct mp_err *err);
 
 /* Both bitmaps; all-zero stretches become sink holes. */
-int kdump_write_bitmaps(const struct kdump_layout *l, struct sink *out, struct mp_err *err);
+int kdw_write_bitmaps(const struct kdw_layout *l, struct sink *out, struct mp_err *err);
 
 /*
  * Walking the dump's pages in pfn order. The cursor stands on the next page
  * that any PT_LOAD touches (done at the end).
  */
-struct kdump_cursor {
+struct kdw_cursor {
 	size_t load; /* first load that ends above this page's start */
 	uint64_t pfn;
 	bool done;
 };
 
-void kdump_cursor_start(const struct kdump_layout *l, struct kdump_cursor *c);
+void kdw_cursor_start(const struct kdw_layout *l, struct kdw_cursor *c);
 /* Move to the page after c->pfn (skip > 1: that many pages, all inside c->load). */
-void kdump_cursor_advance(const struct kdump_layout *l, struct kdump_cursor *c, uint64_t skip);
+void kdw_cursor_advance(const struct kdw_layout *l, struct kdw_cursor *c, uint64_t skip);
 /* Pages from c->pfn on that lie wholly inside load c->load (0: a partial page). */
-uint64_t kdump_cursor_full_pages(const struct kdump_layout *l, const struct kdump_cursor *c);
+uint64_t kdw_cursor_full_pages(const struct kdw_layout *l, const struct kdw_cursor *c);
 
 #endif

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The page descriptors and page data of a kdump file. Internal to the kdump writer. */
-#ifndef MPIPL_ELFCORE_KDUMP_PAGES_H
-#define MPIPL_ELFCORE_KDUMP_PAGES_H
+#ifndef MPIPL_ELFCORE_KDW_PIPELINE_H
+#define MPIPL_ELFCORE_KDW_PIPELINE_H
 
-#include "kdump_format.h"
+#include "kdw_layout.h"
 #include "kdump_writer.h"
 
 /*
@@ -13,7 +13,7 @@
  * page (left a hole) after them, then the page data. *spill_len is the
  * tail's length.
  */
-int kdump_spill_pages(struct guest_mem *gm, const struct kdump_layout *l,
+int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 		      const struct kdump_opts *o, int spill_fd, uint64_t *spill_len,
 		      struct mp_err *err);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kdump_format.h"
+#include "kdw_layout.h"
 #include "../util/bytes.h"
 
 /* struct new_utsname: six 65-byte strings from header offset 12. */
@@ -17,13 +17,13 @@ enum { UTS_SYSNAME, UTS_NODENAME, UTS_RELEASE, UTS_VERSION, UTS_MACHINE, UTS_DOM
 
 static int cmp_load(const void *a, const void *b)
 {
-	const struct kdump_load *x = a, *y = b;
+	const struct kdw_load *x = a, *y = b;
 
 	return x->paddr < y->paddr ? -1 : x->paddr > y->paddr;
 }
 
 /* The PT_LOADs with bytes, checked and sorted by address. */
-static int collect_loads(const struct vmcore_model *m, struct kdump_layout *l,
+static int collect_loads(const struct vmcore_model *m, struct kdw_layout *l,
 			 struct mp_err *err)
 {
 	uint64_t P = l->page_size;
@@ -43,7 +43,7 @@ static int collect_loads(const struct vmcore_model *m, struct kdump_layout *l,
 			return mp_fail(err, MP_EINPUT, "PT_LOAD 0x%llx+0x%llx (data at 0x%llx) "
 				       "overflows 64 bits", (unsigned long long)p->paddr,
 				       (unsigned long long)p->size, (unsigned long long)p->offset);
-		l->loads[l->nloads++] = (struct kdump_load){
+		l->loads[l->nloads++] = (struct kdw_load){
 			.paddr = p->paddr, .end = end, .offset = p->offset,
 			.first_pfn = p->paddr / P, .end_pfn = round_up_u64(end, P) / P };
 	}
@@ -62,7 +62,7 @@ static int collect_loads(const struct vmcore_model *m, struct kdump_layout *l,
 }
 
 /* Pages any PT_LOAD touches; two loads may share the page where they meet. */
-static uint64_t count_pages(const struct kdump_layout *l)
+static uint64_t count_pages(const struct kdw_layout *l)
 {
 	uint64_t n = 0, covered = 0;
 
@@ -78,7 +78,7 @@ static uint64_t count_pages(const struct kdump_layout *l)
 }
 
 /* Where the VMCOREINFO text (the note's descriptor) lands in the file. */
-static void locate_vmcoreinfo(const struct vmcore_model *m, struct kdump_layout *l,
+static void locate_vmcoreinfo(const struct vmcore_model *m, struct kdw_layout *l,
 			      uint64_t offset_note)
 {
 	const uint8_t *n = m->notes + m->vmcoreinfo_off;
@@ -95,18 +95,18 @@ static void locate_vmcoreinfo(const struct vmcore_model *m, struct kdump_layout 
 	l->vmcoreinfo_size = descsz;
 }
 
-int kdump_layout_build(const struct vmcore_model *m, struct kdump_layout *l, struct mp_err *err)
+int kdw_layout_build(const struct vmcore_model *m, struct kdw_layout *l, struct mp_err *err)
 {
 	uint64_t P = m->page_size, blocks, sub;
 
 	memset(l, 0, sizeof(*l));
-	if (P < 4096 || P > KDUMP_PAGE_SIZE_MAX || (P & (P - 1)))
+	if (P < 4096 || P > KDW_PAGE_SIZE_MAX || (P & (P - 1)))
 		return mp_fail(err, MP_EINPUT, "page size %llu: the kdump format needs a power of "
 			       "two from 4 KiB to 1 MiB", (unsigned long long)P);
 	l->page_size = P;
 	l->big_endian = m->big_endian;
 	if (collect_loads(m, l, err)) {
-		kdump_layout_free(l);
+		kdw_layout_free(l);
 		return -1;
 	}
 	l->max_mapnr = l->loads[l->nloads - 1].end_pfn;
@@ -114,9 +114,9 @@ int kdump_layout_build(const struct vmcore_model *m, struct kdump_layout *l, str
 	/* Each bitmap is whole blocks: crash checks bitmap_blocks against this. */
 	l->bitmap_len = round_up_u64(round_up_u64(l->max_mapnr, 8) / 8, P);
 	blocks = 2 * (l->bitmap_len / P);
-	sub = round_up_u64(KDUMP_SUB_HEADER_SIZE + (uint64_t)m->notes_len, P) / P;
+	sub = round_up_u64(KDW_SUB_HEADER_SIZE + (uint64_t)m->notes_len, P) / P;
 	if (blocks > UINT32_MAX || sub > UINT32_MAX) {
-		kdump_layout_free(l);
+		kdw_layout_free(l);
 		return mp_fail(err, MP_EUNSUPPORTED, "max pfn 0x%llx needs %llu bitmap blocks: more "
 			       "than the kdump header's 32-bit field holds",
 			       (unsigned long long)l->max_mapnr, (unsigned long long)blocks);
@@ -124,12 +124,12 @@ int kdump_layout_build(const struct vmcore_model *m, struct kdump_layout *l, str
 	l->bitmap_blocks = (uint32_t)blocks;
 	l->sub_hdr_size = (uint32_t)sub;
 	l->desc_off = P * (1 + sub + blocks);
-	l->data_off = l->desc_off + KDUMP_DESC_SIZE * l->ndesc;
-	locate_vmcoreinfo(m, l, P + KDUMP_SUB_HEADER_SIZE);
+	l->data_off = l->desc_off + KDW_DESC_SIZE * l->ndesc;
+	locate_vmcoreinfo(m, l, P + KDW_SUB_HEADER_SIZE);
 	return 0;
 }
 
-void kdump_layout_free(struct kdump_layout *l)
+void kdw_layout_free(struct kdw_layout *l)
 {
 	free(l->loads);
 	memset(l, 0, sizeof(*l));
@@ -143,7 +143,7 @@ static void put_uts(uint8_t *h, unsigned field, const char *s)
 }
 
 /* Guest address of the dump's byte at physical address pa, if n bytes from there are in one PT_LOAD. */
-static bool dump_address(const struct kdump_layout *l, uint64_t pa, uint64_t n, uint64_t *ga)
+static bool dump_address(const struct kdw_layout *l, uint64_t pa, uint64_t n, uint64_t *ga)
 {
 	for (size_t i = 0; i < l->nloads; i++)
 		if (pa >= l->loads[i].paddr && pa < l->loads[i].end && l->loads[i].end - pa >= n) {
@@ -160,7 +160,7 @@ static bool dump_address(const struct kdump_layout *l, uint64_t pa, uint64_t n, 
  * "Linux", every string terminated, the release equal to OSRELEASE.
  */
 static bool kernel_uts(struct guest_mem *gm, const struct vmcore_model *m,
-		       const struct kdump_layout *l, uint8_t uts[6 * UTS_LEN])
+		       const struct kdw_layout *l, uint8_t uts[6 * UTS_LEN])
 {
 	char sym[32], off[32], release[UTS_LEN];
 	uint64_t va, pa, ga, o = 4;
@@ -192,7 +192,7 @@ static bool kernel_uts(struct guest_mem *gm, const struct vmcore_model *m,
 
 /* utsname: the kernel's own, else "Linux", OSRELEASE and the machine of the byte order. */
 static void put_utsname(uint8_t *h, struct guest_mem *gm, const struct vmcore_model *m,
-			const struct kdump_layout *l)
+			const struct kdw_layout *l)
 {
 	char release[UTS_LEN] = "";
 
@@ -208,7 +208,7 @@ static void put_utsname(uint8_t *h, struct guest_mem *gm, const struct vmcore_mo
 
 /* disk_dump_header: the fields makedumpfile fills; the rest stays zero. */
 static void put_header(uint8_t *h, struct guest_mem *gm, const struct vmcore_model *m,
-		       const struct kdump_layout *l, uint32_t status)
+		       const struct kdw_layout *l, uint32_t status)
 {
 	bool be = m->big_endian;
 
@@ -227,7 +227,7 @@ static void put_header(uint8_t *h, struct guest_mem *gm, const struct vmcore_mod
 
 /* kdump_sub_header (64-bit): no split, dump level 1, notes right after it. */
 static void put_sub_header(uint8_t *s, const struct vmcore_model *m,
-			   const struct kdump_layout *l)
+			   const struct kdw_layout *l)
 {
 	bool be = m->big_endian;
 
@@ -235,13 +235,13 @@ static void put_sub_header(uint8_t *s, const struct vmcore_model *m,
 	put_u32(s + 8, 1, be); /* dump_level 1: zero pages excluded */
 	put_u64(s + 32, l->vmcoreinfo_off, be);
 	put_u64(s + 40, l->vmcoreinfo_size, be);
-	put_u64(s + 48, l->page_size + KDUMP_SUB_HEADER_SIZE, be); /* offset_note */
+	put_u64(s + 48, l->page_size + KDW_SUB_HEADER_SIZE, be); /* offset_note */
 	put_u64(s + 56, m->notes_len, be);
 	put_u64(s + 96, l->max_mapnr, be); /* max_mapnr_64 */
 }
 
-int kdump_headers(struct guest_mem *gm, const struct vmcore_model *m,
-		  const struct kdump_layout *l, uint32_t status, uint8_t **out, size_t *len,
+int kdw_headers(struct guest_mem *gm, const struct vmcore_model *m,
+		  const struct kdw_layout *l, uint32_t status, uint8_t **out, size_t *len,
 		  struct mp_err *err)
 {
 	size_t n = (size_t)((1 + (uint64_t)l->sub_hdr_size) * l->page_size);
@@ -251,7 +251,7 @@ int kdump_headers(struct guest_mem *gm, const struct vmcore_model *m,
 		return -1;
 	put_header(h, gm, m, l, status);
 	put_sub_header(h + l->page_size, m, l);
-	memcpy(h + l->page_size + KDUMP_SUB_HEADER_SIZE, m->notes, m->notes_len);
+	memcpy(h + l->page_size + KDW_SUB_HEADER_SIZE, m->notes, m->notes_len);
 	*out = h;
 	*len = n;
 	return 0;
@@ -271,7 +271,7 @@ static void set_bits(uint8_t *buf, uint64_t from, uint64_t to)
 }
 
 /* One bitmap, a chunk at a time; loads are sorted, so a cursor walks them. */
-static int write_bitmap(const struct kdump_layout *l, uint8_t *buf, size_t bufsz,
+static int write_bitmap(const struct kdw_layout *l, uint8_t *buf, size_t bufsz,
 			struct sink *out, struct mp_err *err)
 {
 	size_t k = 0;
@@ -297,7 +297,7 @@ static int write_bitmap(const struct kdump_layout *l, uint8_t *buf, size_t bufsz
 	return 0;
 }
 
-int kdump_write_bitmaps(const struct kdump_layout *l, struct sink *out, struct mp_err *err)
+int kdw_write_bitmaps(const struct kdw_layout *l, struct sink *out, struct mp_err *err)
 {
 	const size_t bufsz = 1u << 16;
 	uint8_t *buf = mp_malloc(bufsz, err);
@@ -312,14 +312,14 @@ int kdump_write_bitmaps(const struct kdump_layout *l, struct sink *out, struct m
 	return rc;
 }
 
-void kdump_cursor_start(const struct kdump_layout *l, struct kdump_cursor *c)
+void kdw_cursor_start(const struct kdw_layout *l, struct kdw_cursor *c)
 {
 	c->load = 0;
 	c->pfn = l->loads[0].first_pfn;
 	c->done = false;
 }
 
-void kdump_cursor_advance(const struct kdump_layout *l, struct kdump_cursor *c, uint64_t skip)
+void kdw_cursor_advance(const struct kdw_layout *l, struct kdw_cursor *c, uint64_t skip)
 {
 	c->pfn += skip;
 	while (c->load < l->nloads && l->loads[c->load].end_pfn <= c->pfn)
@@ -332,9 +332,9 @@ void kdump_cursor_advance(const struct kdump_layout *l, struct kdump_cursor *c, 
 		c->pfn = l->loads[c->load].first_pfn;
 }
 
-uint64_t kdump_cursor_full_pages(const struct kdump_layout *l, const struct kdump_cursor *c)
+uint64_t kdw_cursor_full_pages(const struct kdw_layout *l, const struct kdw_cursor *c)
 {
-	const struct kdump_load *ld = &l->loads[c->load];
+	const struct kdw_load *ld = &l->loads[c->load];
 	uint64_t a = c->pfn * l->page_size;
 
 	if (ld->paddr > a || ld->end - a < l->page_size)

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kdump_codec.h"
-#include "kdump_pages.h"
+#include "kdw_codec.h"
+#include "kdw_pipeline.h"
 #include "../util/bytes.h"
 #include "../util/progress.h"
 
@@ -42,13 +42,13 @@ struct kd_batch {
 
 struct kd_run {
 	struct guest_mem *gm;
-	const struct kdump_layout *l;
+	const struct kdw_layout *l;
 	uint32_t flag; /* descriptor flag of compressed pages */
 	size_t P;
 	size_t max_pages;
 	struct kd_batch *slots;
 	size_t nslots;
-	struct kdump_cursor cur;
+	struct kdw_cursor cur;
 	/* Workers take filled batches in order; the mutex guards filled, taken, stop, done. */
 	pthread_mutex_t mu;
 	pthread_cond_t work;
@@ -67,7 +67,7 @@ struct kd_run {
 
 struct kd_worker {
 	struct kd_run *r;
-	struct kdump_codec *codec;
+	struct kdw_codec *codec;
 	pthread_t tid;
 	bool started;
 };
@@ -97,12 +97,12 @@ static int read_lenient(struct guest_mem *gm, uint64_t phys, uint8_t *dst, uint6
 /* A page that no single PT_LOAD covers whole: its covered parts, zeros elsewhere. */
 static int read_partial(struct kd_run *r, uint8_t *dst, struct mp_err *err)
 {
-	const struct kdump_layout *l = r->l;
+	const struct kdw_layout *l = r->l;
 	uint64_t a = r->cur.pfn * r->P, b = a + r->P;
 
 	memset(dst, 0, r->P);
 	for (size_t k = r->cur.load; k < l->nloads && l->loads[k].paddr < b; k++) {
-		const struct kdump_load *ld = &l->loads[k];
+		const struct kdw_load *ld = &l->loads[k];
 		uint64_t s = a > ld->paddr ? a : ld->paddr, e = b < ld->end ? b : ld->end;
 
 		if (s < e && read_lenient(r->gm, ld->offset + (s - ld->paddr), dst + (s - a), e - s,
@@ -120,14 +120,14 @@ static int read_partial(struct kd_run *r, uint8_t *dst, struct mp_err *err)
 static ptrdiff_t read_full(struct kd_run *r, uint64_t full, size_t room, uint8_t *dst,
 			   uint64_t *zeros, struct mp_err *err)
 {
-	const struct kdump_load *ld = &r->l->loads[r->cur.load];
+	const struct kdw_load *ld = &r->l->loads[r->cur.load];
 	uint64_t phys = ld->offset + (r->cur.pfn * r->P - ld->paddr);
 	uint64_t end = phys + full * r->P;
 	uint64_t data = gm_next_data(r->gm, phys, end), run, n;
 
 	if (data - phys >= r->P) {
 		*zeros += (data - phys) / r->P;
-		kdump_cursor_advance(r->l, &r->cur, (data - phys) / r->P);
+		kdw_cursor_advance(r->l, &r->cur, (data - phys) / r->P);
 		return 0;
 	}
 	run = gm_data_run_end(r->gm, data, end);
@@ -135,7 +135,7 @@ static ptrdiff_t read_full(struct kd_run *r, uint64_t full, size_t room, uint8_t
 	n = n < 1 ? 1 : n > room ? room : n;
 	if (read_lenient(r->gm, phys, dst, n * r->P, err))
 		return -1;
-	kdump_cursor_advance(r->l, &r->cur, n);
+	kdw_cursor_advance(r->l, &r->cur, n);
 	return (ptrdiff_t)n;
 }
 
@@ -149,7 +149,7 @@ static int fill_batch(struct kd_run *r, struct kd_batch *b, struct mp_err *err)
 	b->failed = false;
 	while (!r->cur.done && b->npages < r->max_pages) {
 		uint8_t *dst = b->in + b->npages * r->P;
-		uint64_t full = kdump_cursor_full_pages(r->l, &r->cur);
+		uint64_t full = kdw_cursor_full_pages(r->l, &r->cur);
 		ptrdiff_t n = 1;
 
 		if (full) {
@@ -159,7 +159,7 @@ static int fill_batch(struct kd_run *r, struct kd_batch *b, struct mp_err *err)
 		} else {
 			if (read_partial(r, dst, err))
 				return -1;
-			kdump_cursor_advance(r->l, &r->cur, 1);
+			kdw_cursor_advance(r->l, &r->cur, 1);
 		}
 		for (ptrdiff_t k = 0; k < n; k++) {
 			b->pg[b->npages++] = (struct kd_page){ .zeros_before = zeros };
@@ -171,7 +171,7 @@ static int fill_batch(struct kd_run *r, struct kd_batch *b, struct mp_err *err)
 }
 
 /* Decide each page's stored form: zero, compressed, or as it is. */
-static void compress_batch(struct kdump_codec *codec, uint32_t flag, size_t P, struct kd_batch *b)
+static void compress_batch(struct kdw_codec *codec, uint32_t flag, size_t P, struct kd_batch *b)
 {
 	size_t out = 0;
 
@@ -184,7 +184,7 @@ static void compress_batch(struct kdump_codec *codec, uint32_t flag, size_t P, s
 			pg->size = 0;
 			continue;
 		}
-		n = kdump_codec_page(codec, src, P, b->out + out, &b->err);
+		n = kdw_codec_page(codec, src, P, b->out + out, &b->err);
 		if (n < 0) {
 			b->failed = true;
 			return;
@@ -220,7 +220,7 @@ static int spill_write(struct kd_run *r, const void *buf, size_t len, uint64_t o
 
 static int flush_descs(struct kd_run *r, struct mp_err *err)
 {
-	size_t n = r->ndescbuf * KDUMP_DESC_SIZE;
+	size_t n = r->ndescbuf * KDW_DESC_SIZE;
 
 	if (n && spill_write(r, r->descbuf, n, r->desc_pos, err))
 		return -1;
@@ -233,7 +233,7 @@ static int flush_descs(struct kd_run *r, struct mp_err *err)
 static int put_desc(struct kd_run *r, uint64_t off, uint32_t size, uint32_t flags,
 		    struct mp_err *err)
 {
-	uint8_t *d = r->descbuf + r->ndescbuf * KDUMP_DESC_SIZE;
+	uint8_t *d = r->descbuf + r->ndescbuf * KDW_DESC_SIZE;
 
 	put_u64(d, off, r->l->big_endian);
 	put_u32(d + 8, size, r->l->big_endian);
@@ -333,7 +333,7 @@ static int run_threaded(struct kd_run *r, struct mp_err *err)
 }
 
 /* One thread does everything: no hand-over cost at all. */
-static int run_inline(struct kd_run *r, struct kdump_codec *codec, struct mp_err *err)
+static int run_inline(struct kd_run *r, struct kdw_codec *codec, struct mp_err *err)
 {
 	while (!r->cur.done) {
 		if (fill_batch(r, &r->slots[0], err))
@@ -389,7 +389,7 @@ static int alloc_slots(struct kd_run *r, struct mp_err *err)
 		if (!b->in || !b->out || !b->pg)
 			return -1;
 	}
-	r->descbuf = mp_malloc(DESC_BUF_COUNT * KDUMP_DESC_SIZE, err);
+	r->descbuf = mp_malloc(DESC_BUF_COUNT * KDW_DESC_SIZE, err);
 	return r->descbuf ? 0 : -1;
 }
 
@@ -403,21 +403,21 @@ static void free_run(struct kd_run *r, struct kd_worker *w, size_t nw)
 	free(r->slots);
 	free(r->descbuf);
 	for (size_t i = 0; w && i < nw; i++)
-		kdump_codec_free(w[i].codec);
+		kdw_codec_free(w[i].codec);
 	free(w);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->work);
 	pthread_cond_destroy(&r->finished);
 }
 
-int kdump_spill_pages(struct guest_mem *gm, const struct kdump_layout *l,
+int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 		      const struct kdump_opts *o, int spill_fd, uint64_t *spill_len,
 		      struct mp_err *err)
 {
 	size_t nw = o->threads > 1 ? (o->threads < KDUMP_THREADS_MAX ? o->threads
 								  : KDUMP_THREADS_MAX) : 1;
 	struct kd_run r = {
-		.gm = gm, .l = l, .flag = kdump_codec_flag(o->compress), .P = (size_t)l->page_size,
+		.gm = gm, .l = l, .flag = kdw_codec_flag(o->compress), .P = (size_t)l->page_size,
 		.fd = spill_fd, .mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
 		.finished = PTHREAD_COND_INITIALIZER,
 	};
@@ -428,17 +428,17 @@ int kdump_spill_pages(struct guest_mem *gm, const struct kdump_layout *l,
 	/* Enough batches in flight to keep every worker busy while one is read and one written. */
 	r.nslots = nw > 1 ? 2 * nw + 2 : 1;
 	r.desc_pos = 0;
-	r.data_pos = KDUMP_DESC_SIZE * l->ndesc + l->page_size; /* after the zero page */
+	r.data_pos = KDW_DESC_SIZE * l->ndesc + l->page_size; /* after the zero page */
 	r.data_file_off = l->data_off + l->page_size;
 	w = mp_calloc(nw, sizeof(*w), err);
 	if (!w || alloc_slots(&r, err))
 		goto out;
 	for (size_t i = 0; i < nw; i++) {
 		w[i].r = &r;
-		if (!(w[i].codec = kdump_codec_new(o->compress, err)))
+		if (!(w[i].codec = kdw_codec_new(o->compress, err)))
 			goto out;
 	}
-	kdump_cursor_start(l, &r.cur);
+	kdw_cursor_start(l, &r.cur);
 	progress_begin(&r.prog, "writing kdump", l->ndesc);
 	rc = nw > 1 ? run_workers(&r, w, nw, err) : run_inline(&r, w[0].codec, err);
 	progress_end(&r.prog);
