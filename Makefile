@@ -38,28 +38,31 @@ CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcr
 ALL_CFLAGS = $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) $(FDT_LIBS) -lpthread -lm
 
-LIB_SRC := $(sort $(wildcard src/util/*.c src/snapshot/*.c src/mdst/*.c src/elfcore/*.c))
+LIB_SRC := $(sort $(wildcard src/util/*.c src/snapshot/*.c src/mdst/*.c src/elfcore/*.c \
+	src/devtree/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
-TOOL_SRC := tests/bench/elf2kdump.c tests/tools/kdump_check.c
+# Test drivers for real data, one binary each (build/mig-read, ...).
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+BENCH_SRC := tests/bench/elf2kdump.c
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
-TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o) $(BENCH_SRC:%.c=$(BUILD)/%.o)
+TOOLS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/%)
 DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
 
 BIN := $(BUILD)/mpiplctl
 GEN := $(BUILD)/mpipl-mkimage
 UNIT := $(BUILD)/unit-tests
 LIBA := $(BUILD)/libmpipl.a
-# Test helpers: the kdump writer driven from an ELF vmcore, and a libkdumpfile reader.
+# The kdump writer driven from an ELF vmcore (make bench).
 ELF2KDUMP := $(BUILD)/elf2kdump
-KDUMPCHECK := $(BUILD)/kdump-check
 
-.PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz install clean
+.PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz install clean tools
 
 all: $(BIN) $(GEN)
 
@@ -88,18 +91,22 @@ $(GEN): $(GEN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(GEN_OBJ) $(LDFLAGS)
 
-$(UNIT): $(UNIT_OBJ) $(LIBA)
+tools: $(TOOLS)
+
+$(TOOLS): $(BUILD)/%: $(BUILD)/tests/tools/%.o $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(LIBS) $(CRITERION_LIBS) $(LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(TOOL_LIBS) $(LDFLAGS)
+
+# kdump-check reads kdump files through libkdumpfile only (it calls none of our code).
+$(BUILD)/kdump-check: TOOL_LIBS = $(shell $(PKG_CONFIG) --libs libkdumpfile 2>/dev/null || echo -lkdumpfile)
 
 $(ELF2KDUMP): $(BUILD)/tests/bench/elf2kdump.o $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
 
-# Reads kdump files through libkdumpfile only: none of our code is linked in.
-$(KDUMPCHECK): $(BUILD)/tests/tools/kdump_check.o
+$(UNIT): $(UNIT_OBJ) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libkdumpfile 2>/dev/null || echo -lkdumpfile) -lelf $(LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(LIBS) $(CRITERION_LIBS) $(LDFLAGS)
 
 -include $(DEPS)
 
@@ -113,8 +120,9 @@ demo: deps
 test-unit: $(UNIT)
 	$(UNIT) --jobs 2
 
-test-e2e: $(BIN) $(GEN)
-	MPIPLCTL=$(abspath $(BIN)) MKIMAGE=$(abspath $(GEN)) /usr/bin/python3 tests/e2e/run.py
+test-e2e: $(BIN) $(GEN) tools
+	MPIPLCTL=$(abspath $(BIN)) MKIMAGE=$(abspath $(GEN)) KDUMPCHECK=$(abspath $(BUILD)/kdump-check) \
+		/usr/bin/python3 tests/e2e/run.py
 
 test: test-unit test-e2e
 
@@ -129,8 +137,9 @@ check: deps
 	@echo "make check: all tests passed (plain and ASan+UBSan)"
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(ELF2KDUMP) tools
 	@tests/bench/run $(BUILD)
+	@tests/bench/kdump $(BUILD)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory all

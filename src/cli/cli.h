@@ -7,11 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../elfcore/vmcore.h"
 #include "../mdst/analyze.h"
 #include "../mdst/regsave.h"
 #include "../snapshot/guest_mem.h"
 
 #define MPIPLCTL_VERSION "0.1.0"
+#define MAX_RAM_RANGES 256
 /* Bumped when a --json document changes incompatibly. */
 #define JSON_SCHEMA_VERSION 1
 
@@ -36,14 +38,23 @@ struct cli_opts {
 	bool json;
 	bool strict;
 	bool quiet;
+	/* What the image does not hold about the capture kernel (vmcore, inspect). */
+	uint64_t page_size;
+	struct ram_range ram[MAX_RAM_RANGES];
+	size_t nram;
+	struct crash_info_legacy_sizes legacy;
 };
 
 /* argp children: input selection, preserve behaviour, report format. */
 extern const struct argp input_argp;
 extern const struct argp preserve_argp;
 extern const struct argp report_argp;
+extern const struct argp vmcore_argp;
 
 void cli_opts_init(struct cli_opts *o);
+
+/* At ARGP_KEY_INIT: every child parser of this command fills the same options. */
+void cli_share_input(struct argp_state *state, const struct argp_child *children, void *input);
 
 /* Parse 0x..., decimal or with a K/M/G/T suffix (binary units). */
 int cli_parse_u64(const char *s, uint64_t *v);
@@ -58,6 +69,18 @@ struct guest_mem *cli_open_input(const struct cli_opts *o);
 
 /* Analysis options from the command line. */
 void cli_analyze_opts(const struct cli_opts *o, struct analyze_opts *ao);
+
+/* vmcore model options from the command line. */
+void cli_vmcore_opts(const struct cli_opts *o, struct vmcore_opts *vo);
+
+/*
+ * Bring a pre-MPIPL guest to its post-MPIPL state in memory (the preserve
+ * step with o->profile), then analyse it again as the capture kernel would
+ * read it. Preserve findings are kept. No-op when already post-MPIPL.
+ * cpu_note (may be NULL) receives why no CPU data was written, or "".
+ */
+int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpipl_analysis *a,
+		      char *cpu_note, size_t cpu_note_len, struct mp_err *err);
 
 /* Exit status for a successful run with these findings. */
 int cli_exit_status(const struct cli_opts *o, const struct findings *f);

@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "../mdst/hdat.h"
+#include "../mdst/preserve.h"
+#include "../util/bytes.h"
 #include "../snapshot/cpu_json.h"
 #include "../snapshot/input.h"
 #include "../util/progress.h"
@@ -22,6 +24,10 @@ enum {
 	OPT_ENDIAN,
 	OPT_JSON,
 	OPT_STRICT,
+	OPT_PAGE_SIZE,
+	OPT_RAM_RANGES,
+	OPT_NR_CPUS,
+	OPT_PTREGS_SIZE,
 };
 
 void cli_opts_init(struct cli_opts *o)
@@ -31,6 +37,13 @@ void cli_opts_init(struct cli_opts *o)
 	o->layout = LAYOUT_AUTO;
 	o->profile = PROFILE_HDAT;
 	o->endian = KERNEL_ENDIAN_AUTO;
+}
+
+void cli_share_input(struct argp_state *state, const struct argp_child *children, void *input)
+{
+	/* state->child_inputs follows the order of this parser's children array. */
+	for (int i = 0; children[i].argp; i++)
+		state->child_inputs[i] = input;
 }
 
 int cli_parse_u64(const char *s, uint64_t *v)
@@ -117,6 +130,9 @@ static error_t parse_input(int key, char *arg, struct argp_state *state)
 	case OPT_CPU_STATE:
 		o->cpu_state = arg;
 		break;
+	case OPT_SNAPSHOT:
+		o->snapshot = arg;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -133,6 +149,10 @@ static const struct argp_option input_options[] = {
 	  10 },
 	{ "mem-base", OPT_MEM_BASE, "ADDR", 0,
 	  "raw images: guest address of the file's first byte (default 0)", 10 },
+	{ "snapshot", OPT_SNAPSHOT, "TAG|ID", 0,
+	  "qcow2 images: the internal snapshot (savevm) to read (default: the newest with a "
+	  "VM state; inspect lists them all)",
+	  10 },
 	{ "cpu-state", OPT_CPU_STATE, "FILE.json", 0,
 	  "vCPU registers for inputs that carry none (format in mpiplctl(1))", 10 },
 	{ "endian", OPT_ENDIAN, "auto|le|be", 0,
@@ -229,8 +249,10 @@ void cli_analyze_opts(const struct cli_opts *o, struct analyze_opts *ao)
 {
 	memset(ao, 0, sizeof(*ao));
 	ao->base = o->base;
+	ao->base_given = o->base_given;
 	ao->layout = o->layout;
 	ao->endian = o->endian;
+	ao->legacy = o->legacy;
 }
 
 int cli_exit_status(const struct cli_opts *o, const struct findings *f)
@@ -238,4 +260,121 @@ int cli_exit_status(const struct cli_opts *o, const struct findings *f)
 	if (o->strict && (findings_count(f, FINDING_WARNING) || findings_count(f, FINDING_ERROR)))
 		return EXIT_FINDINGS;
 	return EXIT_OK;
+}
+
+/* "START-END,START+SIZE,..." with the usual number forms. */
+static int parse_ram_ranges(char *arg, struct cli_opts *o)
+{
+	char *save = NULL;
+
+	for (char *tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *sep = strpbrk(tok, "-+");
+		uint64_t a, b;
+		char c;
+
+		if (!sep || o->nram == MAX_RAM_RANGES)
+			return -1;
+		c = *sep;
+		*sep = '\0';
+		if (cli_parse_u64(tok, &a) || cli_parse_u64(sep + 1, &b))
+			return -1;
+		if (c == '+' && !add_u64_ok(a, b, &b))
+			return -1;
+		if (b <= a)
+			return -1;
+		o->ram[o->nram++] = (struct ram_range){ a, b };
+	}
+	return o->nram ? 0 : -1;
+}
+
+static error_t parse_vmcore_opts(int key, char *arg, struct argp_state *state)
+{
+	struct cli_opts *o = state->input;
+	uint64_t n;
+
+	switch (key) {
+	case OPT_PAGE_SIZE:
+		if (cli_parse_u64(arg, &o->page_size) || o->page_size < 4096 ||
+		    o->page_size > (1u << 24) || (o->page_size & (o->page_size - 1)))
+			argp_error(state, "--page-size: '%s' is not a power of two from 4096", arg);
+		break;
+	case OPT_RAM_RANGES:
+		if (parse_ram_ranges(arg, o))
+			argp_error(state, "--ram-ranges: expected START-END or START+SIZE, "
+					  "comma-separated");
+		break;
+	case OPT_NR_CPUS:
+		if (cli_parse_u64(arg, &n) || n == 0 || n > 65536)
+			argp_error(state, "--nr-cpus: '%s' is not 1..65536", arg);
+		/* The legacy header's cpu mask: NR_CPUS bits in whole longs. */
+		o->legacy.cpu_mask_sz = (uint32_t)((n + 63) / 64 * 8);
+		break;
+	case OPT_PTREGS_SIZE:
+		if (cli_parse_u64(arg, &n) || n == 0 || n % 8 || n > PT_REGS_MAX)
+			argp_error(state, "--ptregs-size: '%s' is not a multiple of 8 up to 4096", arg);
+		o->legacy.pt_regs_sz = (uint32_t)n;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option vmcore_opts_options[] = {
+	{ NULL, 0, NULL, 0, "Capture kernel (what the image does not hold):", 25 },
+	{ "page-size", OPT_PAGE_SIZE, "BYTES", 0,
+	  "the kernel's page size (default: PAGESIZE= of the VMCOREINFO note, else 65536)", 25 },
+	{ "ram-ranges", OPT_RAM_RANGES, "LIST", 0,
+	  "the capture kernel's RAM, START-END or START+SIZE, comma-separated (default: the "
+	  "input's main RAM ranges)",
+	  25 },
+	{ "nr-cpus", OPT_NR_CPUS, "N", 0,
+	  "legacy FADMPINF headers only: the crashed kernel's NR_CPUS (cpu mask size)", 25 },
+	{ "ptregs-size", OPT_PTREGS_SIZE, "BYTES", 0,
+	  "legacy FADMPINF headers only: sizeof(struct pt_regs) (default 384)", 25 },
+	{ 0 }
+};
+
+const struct argp vmcore_argp = { vmcore_opts_options, parse_vmcore_opts, NULL, NULL, NULL, NULL,
+				  NULL };
+
+void cli_vmcore_opts(const struct cli_opts *o, struct vmcore_opts *vo)
+{
+	*vo = (struct vmcore_opts){ .page_size = o->page_size,
+				    .ram = o->nram ? o->ram : NULL,
+				    .nram = o->nram };
+}
+
+int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpipl_analysis *a,
+		      char *cpu_note, size_t cpu_note_len, struct mp_err *err)
+{
+	struct findings preserve_findings = { 0 };
+	struct preserve_report *r;
+	struct preserve_opts po;
+	struct analyze_opts ao;
+	int rc;
+
+	if (cpu_note && cpu_note_len)
+		cpu_note[0] = '\0';
+	if (a->post_mpipl)
+		return 0;
+	r = mp_calloc(1, sizeof(*r), err);
+	if (!r)
+		return -1;
+	po = (struct preserve_opts){ .profile = o->profile, .cpus = gm->cpus, .ncpus = gm->ncpus };
+	rc = mpipl_preserve(gm, &a->layout, a->tables, &po, r, &preserve_findings, err);
+	if (rc == 0 && !r->cpus_written && cpu_note)
+		snprintf(cpu_note, cpu_note_len, "%s", r->cpu_note);
+	free(r);
+	if (rc == 0) {
+		/* The capture kernel sees memory after the firmware's writes. */
+		mpipl_analysis_free(a);
+		cli_analyze_opts(o, &ao);
+		rc = mpipl_analyze(gm, &ao, a, err);
+	}
+	for (size_t i = 0; rc == 0 && i < preserve_findings.n; i++)
+		findings_add(&a->findings, preserve_findings.v[i].level, preserve_findings.v[i].code,
+			     preserve_findings.v[i].spec, "%s", preserve_findings.v[i].msg);
+	findings_free(&preserve_findings);
+	return rc;
 }

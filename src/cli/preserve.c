@@ -11,14 +11,15 @@
 #include "../snapshot/export.h"
 #include "../util/outfile.h"
 
+static const struct argp_child preserve_children[];
+
 static error_t parse_preserve_cmd(int key, char *arg, struct argp_state *state)
 {
 	struct cli_opts *o = state->input;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		for (int i = 0; state->root_argp->children[i].argp; i++)
-			state->child_inputs[i] = o;
+		cli_share_input(state, preserve_children, o);
 		break;
 	case 'o':
 		o->output = arg;

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "../elfcore/vmcore.h"
 #include "../mdst/analyze.h"
 #include "../snapshot/guest_mem.h"
 #include "../util/json_out.h"
@@ -18,5 +19,9 @@ void report_input_json(struct json_out *j, const struct guest_mem *gm);
 void report_analysis_json(struct json_out *j, const struct mpipl_analysis *a);
 void report_findings_json(struct json_out *j, const struct findings *fs);
 void report_header_json(struct json_out *j, const char *command);
+
+/* The vmcore a capture kernel would expose: program headers, CPU notes, VMCOREINFO. */
+void report_vmcore_text(FILE *f, const struct vmcore_model *m);
+void report_vmcore_json(struct json_out *j, const struct vmcore_model *m);
 
 #endif

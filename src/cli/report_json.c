@@ -242,8 +242,36 @@ static void crash_info_json(struct json_out *j, const struct mpipl_analysis *a)
 	jo_end_object(j);
 }
 
+static void devtree_json(struct json_out *j, const struct guest_devtree *dt)
+{
+	if (!dt->found) {
+		jo_null(j, "devtree");
+		return;
+	}
+	jo_object(j, "devtree");
+	jo_hex(j, "addr", dt->addr);
+	jo_uint(j, "size", dt->size);
+	if (dt->have_opal_base)
+		jo_hex(j, "opal_base", dt->opal_base);
+	else
+		jo_null(j, "opal_base");
+	jo_bool(j, "dump_node", dt->dump_node);
+	jo_bool(j, "mpipl_boot", dt->mpipl_boot);
+	jo_array(j, "memory");
+	for (size_t i = 0; i < dt->nmemory; i++) {
+		jo_object(j, NULL);
+		jo_hex(j, "start", dt->memory[i].start);
+		jo_hex(j, "end", dt->memory[i].end);
+		jo_end_object(j);
+	}
+	jo_end_array(j);
+	jo_end_object(j);
+}
+
 void report_analysis_json(struct json_out *j, const struct mpipl_analysis *a)
 {
+	jo_string(j, "base_how", a->base_how);
+	devtree_json(j, &a->dt);
 	layout_json(j, &a->layout);
 	jo_string(j, "state", a->post_mpipl ? "post-mpipl" : "pre-mpipl");
 	entries_json(j, a->tables);

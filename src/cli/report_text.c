@@ -37,9 +37,25 @@ static void table_line(FILE *f, const char *name, const struct table_loc *t, boo
 	fputc('\n', f);
 }
 
-static void layout_text(FILE *f, const struct mpipl_layout *l)
+static void devtree_text(FILE *f, const struct guest_devtree *dt)
 {
-	fprintf(f, "\nbase       0x%" PRIx64 "\n", l->base);
+	if (!dt->found) {
+		fprintf(f, "devtree    none found in skiboot's area\n");
+		return;
+	}
+	fprintf(f, "devtree    " X64 " (%u bytes): opal-base-address %s, /ibm,opal/dump %s%s\n",
+		dt->addr, dt->size, dt->have_opal_base ? "present" : "absent",
+		dt->dump_node ? "present" : "absent", dt->mpipl_boot ? " with mpipl-boot" : "");
+	for (size_t i = 0; i < dt->nmemory; i++)
+		fprintf(f, "  memory   " X64 "-" X64 "\n", dt->memory[i].start, dt->memory[i].end);
+}
+
+static void layout_text(FILE *f, const struct mpipl_analysis *a)
+{
+	const struct mpipl_layout *l = &a->layout;
+
+	fprintf(f, "\nbase       0x%" PRIx64 ": %s\n", l->base, a->base_how);
+	devtree_text(f, &a->dt);
 	fprintf(f, "layout     %s: %s\n", layout_name(l->kind), l->why);
 	if (l->spirah_addr)
 		fprintf(f, "  SPIRA-H  " X64 "  version 0x%x\n", l->spirah_addr, l->spirah_version);
@@ -176,7 +192,7 @@ static void crash_info_text(FILE *f, const struct mpipl_analysis *a)
 
 void report_analysis_text(FILE *f, const struct mpipl_analysis *a)
 {
-	layout_text(f, &a->layout);
+	layout_text(f, a);
 	fprintf(f, "state      %s\n",
 		a->post_mpipl ? "post-MPIPL: the MDRT lists preserved regions"
 			      : "pre-MPIPL: the MDRT is empty (preserve has not run)");

@@ -25,6 +25,7 @@ void vmcore_model_free(struct vmcore_model *m)
 {
 	free(m->notes);
 	free(m->phdrs);
+	free(m->cpus);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -107,18 +108,29 @@ static uint64_t page_size_from_notes(const struct vmcore_model *m, const struct 
 	return DEFAULT_PAGE_SIZE;
 }
 
-static int sorted_ram(struct guest_mem *gm, const struct vmcore_opts *o, struct ram_range **out,
-		      size_t *n, struct mp_err *err)
+/*
+ * The capture kernel's RAM: --ram-ranges, else the memory nodes of the device
+ * tree skiboot gave Linux (one per chip), else the input's main RAM ranges.
+ */
+static int sorted_ram(struct guest_mem *gm, const struct mpipl_analysis *a,
+		      const struct vmcore_opts *o, struct ram_range **out, size_t *n,
+		      struct mp_err *err)
 {
+	const struct ram_range *given = o->ram;
+	size_t ngiven = o->nram;
 	struct ram_range *r;
 	size_t k = 0;
 
-	r = mp_calloc(o->ram ? o->nram : gm->nranges, sizeof(*r), err);
+	if (!given && a->dt.found && a->dt.nmemory) {
+		given = a->dt.memory;
+		ngiven = a->dt.nmemory;
+	}
+	r = mp_calloc(given ? ngiven : gm->nranges, sizeof(*r), err);
 	if (!r)
 		return -1;
-	if (o->ram) {
-		memcpy(r, o->ram, o->nram * sizeof(*r));
-		k = o->nram;
+	if (given) {
+		memcpy(r, given, ngiven * sizeof(*r));
+		k = ngiven;
 	} else {
 		for (size_t i = 0; i < gm->nranges; i++)
 			if (!(gm->ranges[i].flags & GM_RANGE_AUX))
@@ -190,7 +202,7 @@ static int build_sig_phdrs(struct guest_mem *gm, const struct mpipl_analysis *a,
 	if (!add_u64_ok(c->dest_base, c->boot_mem_size, &ra_end) ||
 	    !add_u64_ok(ra_end, a->ci.header_size + meta, &ra_end))
 		return mp_fail(err, MP_EINPUT, "reserved area end overflows 64 bits");
-	if (sorted_ram(gm, o, &ram, &nram, err))
+	if (sorted_ram(gm, a, o, &ram, &nram, err))
 		return -1;
 	rc = add_ram_loads(m, ram, nram, c->boot_mem_top, c->dest_base, ra_end, err);
 	free(ram);
@@ -276,10 +288,13 @@ int vmcore_model_build(struct guest_mem *gm, const struct mpipl_analysis *a,
 	if (cpu_notes_build(a, &cn, f, err))
 		return -1;
 	m->ncpu_notes = cn.count;
-	if (append_notes(m, cn.buf, cn.count * PRSTATUS_NOTE_SIZE, err)) {
+	m->cpus = mp_calloc(cn.count, sizeof(*m->cpus), err);
+	if (!m->cpus || append_notes(m, cn.buf, cn.count * PRSTATUS_NOTE_SIZE, err)) {
 		cpu_notes_free(&cn);
 		goto fail;
 	}
+	for (size_t i = 0; i < cn.count; i++)
+		m->cpus[i] = (struct vmcore_cpu){ cn.pir[i], cn.from_crash_header[i] };
 	cpu_notes_free(&cn);
 	m->vmcoreinfo_off = m->notes_len;
 	if (a->ci.kind == CRASH_HDR_INF) {

@@ -36,13 +36,17 @@ int vmcore_model_synthesize(struct guest_mem *gm, const struct vmcore_opts *o, b
 	m->note_align = 4;
 	m->page_size = o->page_size ? o->page_size : 4096;
 	m->notes = mp_calloc(gm->ncpus ? gm->ncpus : 1, PRSTATUS_NOTE_SIZE, err);
-	if (!m->notes)
+	m->cpus = mp_calloc(gm->ncpus ? gm->ncpus : 1, sizeof(*m->cpus), err);
+	if (!m->notes || !m->cpus) {
+		vmcore_model_free(m);
 		return -1;
+	}
 	for (size_t i = 0; i < gm->ncpus; i++) {
 		uint64_t regs[48];
 
 		vcpu_pt_regs(&gm->cpus[i], regs);
 		prstatus_note(m->notes + i * PRSTATUS_NOTE_SIZE, regs, big_endian);
+		m->cpus[i] = (struct vmcore_cpu){ gm->cpus[i].pir, false };
 	}
 	m->ncpu_notes = gm->ncpus;
 	m->notes_len = gm->ncpus * PRSTATUS_NOTE_SIZE;

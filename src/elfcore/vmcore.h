@@ -37,6 +37,12 @@ struct vmcore_phdr {
 	uint64_t offset; /* the elfcorehdr's p_offset: the physical address of the data */
 };
 
+/* Whom a CPU note stands for (for reports). */
+struct vmcore_cpu {
+	uint32_t pir;
+	bool from_crash_header; /* the crashing CPU: pt_regs from the crash info header */
+};
+
 struct vmcore_model {
 	bool big_endian;
 	uint32_t e_flags;
@@ -45,18 +51,13 @@ struct vmcore_model {
 	uint8_t *notes;      /* merged notes: CPU notes then VMCOREINFO, no terminator */
 	size_t notes_len;
 	size_t ncpu_notes;
+	struct vmcore_cpu *cpus; /* ncpu_notes entries, in note order */
 	size_t vmcoreinfo_off; /* offset of the VMCOREINFO note in notes (notes_len: none) */
 	struct vmcore_phdr *phdrs;
 	size_t nphdrs;
 };
 
 void vmcore_model_free(struct vmcore_model *m);
-
-/* A capture-kernel RAM range (memblock.memory region). */
-struct ram_range {
-	uint64_t start;
-	uint64_t end;
-};
 
 struct vmcore_opts {
 	uint64_t page_size;          /* 0: from VMCOREINFO PAGESIZE=, else 64 KiB */

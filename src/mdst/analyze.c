@@ -240,16 +240,20 @@ static void analyze_kernel(struct guest_mem *gm, const struct analyze_opts *o,
 			     "fadump (or the tables are not at this base)");
 		return;
 	}
+	a->kernel_tag = true;
 	if (kernel_meta_read(gm, t->meta.kernel_tag & ~HRMOR_BIT, &a->kmeta, f, &err)) {
+		snprintf(a->kernel_meta_error, sizeof(a->kernel_meta_error), "%s", err.msg);
 		findings_add(f, FINDING_ERROR, "kernel-meta-invalid", "mpipl.md 5.2", "%s", err.msg);
 		return;
 	}
 	a->have_kernel_meta = true;
 	if (fadump_config_derive(&a->kmeta, &a->config, &err) == 0)
 		a->have_config = true;
-	else
+	else {
+		snprintf(a->kernel_meta_error, sizeof(a->kernel_meta_error), "%s", err.msg);
 		findings_add(f, FINDING_ERROR, "kernel-regions-invalid", "mpipl.md 6.2", "%s",
 			     err.msg);
+	}
 	if (t->meta.boot_mem_size && a->have_config &&
 	    t->meta.boot_mem_size != a->config.boot_mem_top)
 		findings_add(f, FINDING_INFO, "boot-mem-tag", "mpipl.md 5.1",
@@ -262,8 +266,23 @@ static void analyze_kernel(struct guest_mem *gm, const struct analyze_opts *o,
 int mpipl_analyze(struct guest_mem *gm, const struct analyze_opts *o, struct mpipl_analysis *a,
 		  struct mp_err *err)
 {
+	uint64_t base = o->base;
+
 	memset(a, 0, sizeof(*a));
-	if (layout_resolve(gm, o->base, o->layout, &a->layout, &a->findings, err))
+	if (o->base_given) {
+		snprintf(a->base_how, sizeof(a->base_how), "given with --base");
+		if (locate_devtree(gm, base, &a->dt, err))
+			goto fail;
+	} else {
+		struct base_choice c;
+
+		if (locate_base(gm, &c, &a->findings, err))
+			goto fail;
+		base = c.base;
+		a->dt = c.dt;
+		snprintf(a->base_how, sizeof(a->base_how), "%s", c.how);
+	}
+	if (layout_resolve(gm, base, o->layout, &a->layout, &a->findings, err))
 		goto fail;
 	a->tables = mp_calloc(1, sizeof(*a->tables), err);
 	if (!a->tables || tables_read(gm, &a->layout, a->tables, &a->findings, err))

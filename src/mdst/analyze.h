@@ -14,6 +14,7 @@
 #include "findings.h"
 #include "kernel_meta.h"
 #include "layout.h"
+#include "locate.h"
 #include "tables.h"
 
 /* Cap on threads parsed from a processor dump area (hostile act_size). */
@@ -30,12 +31,15 @@ struct thread_regs {
 
 struct analyze_opts {
 	uint64_t base;
+	bool base_given; /* else found with locate_base() */
 	enum layout_kind layout;
 	enum kernel_endian endian;
 	struct crash_info_legacy_sizes legacy;
 };
 
 struct mpipl_analysis {
+	char base_how[300];        /* how the base was chosen */
+	struct guest_devtree dt;   /* skiboot's device tree for Linux, if found */
 	struct mpipl_layout layout;
 	struct mpipl_tables *tables;
 	/* The firmware step has run: the MDRT lists preserved regions. */
@@ -49,8 +53,10 @@ struct mpipl_analysis {
 	struct thread_regs *threads;
 	size_t nthreads;
 
+	bool kernel_tag;           /* skiboot's metadata holds a KERNEL tag */
 	bool have_kernel_meta;
 	struct kernel_meta kmeta;
+	char kernel_meta_error[400];
 	bool have_config;
 	struct fadump_config config;
 	bool have_crash_info;

@@ -72,6 +72,12 @@ struct gm_range {
 	char name[GM_RANGE_NAME_MAX]; /* RAM block name, e.g. "pnv.ram" */
 };
 
+/* A span of guest-physical addresses [start, end). */
+struct ram_range {
+	uint64_t start;
+	uint64_t end;
+};
+
 struct gm_extent {
 	uint64_t gpa;
 	uint64_t len;

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "input.h"
+#include "migration.h"
 
 #include <stdio.h>
 
 /* Tried in order; raw claims anything and comes last. */
 static const struct input_reader *const readers[] = {
+	&migration_reader,
+	&libvirt_save_reader,
+	&elf_dump_reader,
+	&kdump_reader,
+	&kdump_flat_reader,
+	&qcow2_reader,
 	&raw_reader,
 };
 

@@ -31,4 +31,11 @@ struct guest_mem *input_open(const char *path, const struct input_opts *o, struc
 /* The raw reader, also used by others for a decompressed copy. */
 extern const struct input_reader raw_reader;
 
+/* dump-guest-memory ELF (elf_dump.c), kdump raw and flattened (kdump.c, kdump_flat.c). */
+extern const struct input_reader elf_dump_reader;
+extern const struct input_reader kdump_reader;
+extern const struct input_reader kdump_flat_reader;
+/* qcow2 internal snapshots (qcow2_reader.c): the vmstate goes to migration_stream_open. */
+extern const struct input_reader qcow2_reader;
+
 #endif

@@ -2,6 +2,7 @@
 """Command-line behaviour: bad inputs, exit codes, atomic output, help and man page."""
 
 import glob
+import json
 import os
 import pty
 import re
@@ -55,9 +56,15 @@ class BadInputs(TempDirTest):
         self.assert_no_output(out)
 
     def test_base_outside_ram(self):
-        rc, _, err = run([MPIPLCTL, "inspect", self.img])  # 0x30000000 > 64 MiB
+        rc, _, err = run([MPIPLCTL, "inspect", self.img, "--base", "0x30000000"])  # > 64 MiB
         self.assertEqual(rc, 2)
         self.assertIn("0x30000000", one_line_error(self, err))
+
+    def test_base_found_without_option(self):
+        _, out, _ = mpiplctl("inspect", self.img, "--json")
+        doc = json.loads(out)
+        self.assertEqual(int(doc["layout"]["base"], 16), self.m["base"])
+        self.assertIn("scan of MiB-aligned bases", doc["base_how"])
 
     def test_truncated_image(self):
         p = self.path("trunc.raw")
@@ -168,7 +175,7 @@ class HelpAndManPage(TempDirTest):
     def test_every_option_is_documented(self):
         with open(os.path.join(REPO, "man", "mpiplctl.1")) as f:
             man = f.read().replace("\\-", "-")
-        for cmd in ("inspect", "preserve"):
+        for cmd in ("inspect", "preserve", "vmcore"):
             _, out, _ = mpiplctl(cmd, "--help")
             opts = set(re.findall(r"--([a-z][a-z0-9-]+)", out)) - {"help", "usage", "version"}
             self.assertTrue(opts, cmd)
@@ -180,5 +187,5 @@ class HelpAndManPage(TempDirTest):
         _, out, _ = mpiplctl("--version")
         self.assertRegex(out, r"^mpiplctl \d+\.\d+")
         _, out, _ = mpiplctl("--help")
-        for cmd in ("inspect", "preserve"):
+        for cmd in ("inspect", "preserve", "vmcore"):
             self.assertIn(cmd, out)

@@ -157,7 +157,7 @@ class PreserveGenerated(TempDirTest):
         self.assertEqual(km["region_cnt"], len(m["entries"]) - 1)
         ci = doc["crash_info"]
         self.assertEqual(ci["magic"], "FADMPSIG")
-        self.assertEqual(int(ci["crashing_cpu"], 16), m["crashing_pir"])
+        self.assertEqual(int(ci["crashing_cpu"], 16), m["crashing_cpu"])
         self.assertEqual(ci["vmcoreinfo_size"], m["vmcoreinfo_size"])
         first = m["entries"][1]
         self.assertEqual(int(ci["vmcoreinfo_addr"], 16),

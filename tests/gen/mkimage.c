@@ -40,6 +40,8 @@
 #define PT_REGS_SIZE 384u
 #define CPU_MASK_SIZE 8u
 #define FDH_SIZE (40u + PT_REGS_SIZE + CPU_MASK_SIZE)
+/* FADMPINF: magic, elfcorehdr_addr, crashing_cpu + pad, pt_regs, cpu mask. */
+#define LEGACY_FDH_SIZE (24u + PT_REGS_SIZE + CPU_MASK_SIZE)
 #define MAX_REGIONS 8
 
 struct region {
@@ -57,6 +59,7 @@ struct params {
 	bool overlap;    /* add an entry whose destination overlaps its source */
 	bool out_of_ram; /* add an entry whose destination runs past the end of RAM */
 	bool big_endian; /* crashed kernel is big-endian */
+	bool legacy;     /* a pre-6.10 kernel: FADMPINF header, elfcorehdr in memory */
 	uint32_t page_size;
 	const char *manifest;
 	const char *cpu_json;
@@ -67,6 +70,7 @@ struct layout {
 	uint64_t spirah, proc_area, mdst, mddt, mdrt, metadata;
 	uint64_t opal_size, opal_dest, cpu_area, cpu_area_size;
 	uint64_t boot_mem, boot_top, dest_base, fdh, kmeta, vmcoreinfo, vmcoreinfo_size;
+	uint64_t elfcorehdr, legacy_ra_end; /* legacy only */
 	struct region rgn[MAX_REGIONS];
 	unsigned nrgn;
 	/* extra MDST entries of the bad-input variants (index, src, dest, sizes, region) */
@@ -81,7 +85,8 @@ struct layout {
 
 /* The sample guest's two vCPUs, as on a 2-thread powernv9: PIR 0 and 4. */
 static const uint32_t cpu_pirs[2] = { 0x0, 0x4 };
-#define CRASHING_PIR 0x4u
+#define MAX_PIR 0x4u /* the highest PIR (two vCPUs: 0 and 4); it sizes skiboot's stacks */
+#define CRASHING_CPU 0x0u /* crash_fadump's crashing_cpu: logical CPU 0 = PIR 0 here */
 
 static int fd_out = -1;
 
@@ -149,8 +154,8 @@ static void plan(const struct params *P, struct layout *L)
 	L->mddt = B + (P->layout70 ? 0x11400 : 0x11000);
 	L->mdrt = B + MDRT_OFF;
 	L->metadata = B + METADATA_OFF;
-	/* opal_dump_size = SKIBOOT_SIZE + (max PIR + 1) stacks; max PIR is 4 here. */
-	opal_dump_size = SKIBOOT_AREA + (CRASHING_PIR + 1) * STACK_SIZE;
+	/* opal_dump_size = SKIBOOT_SIZE + (max PIR + 1) stacks; MAX_PIR. */
+	opal_dump_size = SKIBOOT_AREA + (MAX_PIR + 1) * STACK_SIZE;
 	L->opal_size = P->size >= 256 * MiB ? opal_dump_size : MiB;
 	L->opal_dest = B + opal_dump_size;
 	L->cpu_area = L->opal_dest + L->opal_size;
@@ -178,6 +183,11 @@ static void plan(const struct params *P, struct layout *L)
 	}
 	L->fdh = at;
 	L->kmeta = L->fdh + FDH_SIZE; /* right after the header, as Linux 6.12 does */
+	if (P->legacy) {
+		/* Old kernels put the elfcorehdr right after the header, metadata after it. */
+		L->elfcorehdr = L->fdh + LEGACY_FDH_SIZE;
+		L->kmeta = L->elfcorehdr + 0x400;
+	}
 	/* VMCOREINFO buffer: a page inside boot memory region 0, 1 MiB below its end. */
 	L->vmcoreinfo = L->rgn[0].src + L->rgn[0].size - MiB;
 	L->vmcoreinfo_size = 36 + P->page_size;
@@ -360,7 +370,7 @@ static uint64_t crash_reg(unsigned i)
 	case 36: return 0xC00000000001D244ULL; /* link */
 	case 37: return 0x20000000ULL;         /* xer */
 	case 38: return 0x28004282ULL;         /* ccr */
-	default: return 0xC0DE000000000000ULL | (uint64_t)i << 8 | CRASHING_PIR;
+	default: return 0xC0DE000000000000ULL | (uint64_t)i << 8 | CRASHING_CPU;
 	}
 }
 
@@ -371,7 +381,8 @@ static void write_crash_info(const struct params *P, const struct layout *L)
 
 	k64(P, h, 0x4641444D50534947ULL); /* "FADMPSIG" as a native u64 */
 	k32(P, h + 8, 1);
-	k32(P, h + 12, CRASHING_PIR);
+	/* Linux stores the logical CPU number (0 here), and OPAL matches it against PIRs. */
+	k32(P, h + 12, CRASHING_CPU);
 	k64(P, h + 16, raddr);
 	k64(P, h + 24, L->vmcoreinfo_size);
 	k32(P, h + 32, PT_REGS_SIZE);
@@ -380,6 +391,54 @@ static void write_crash_info(const struct params *P, const struct layout *L)
 		k64(P, h + 40 + 8 * i, crash_reg(i));
 	k64(P, h + 40 + PT_REGS_SIZE, 0x3); /* logical CPUs 0 and 1 online */
 	put(L->fdh, h, sizeof(h));
+}
+
+static void legacy_phdr(const struct params *P, uint8_t *p, uint32_t type, uint64_t off,
+			uint64_t paddr, uint64_t size)
+{
+	k32(P, p, type);
+	k32(P, p + 4, type == 1 ? 7 : 0);
+	k64(P, p + 8, off);
+	k64(P, p + 16, type == 1 ? 0xC000000000000000ULL + paddr : 0);
+	k64(P, p + 24, paddr);
+	k64(P, p + 32, size);
+	k64(P, p + 40, size);
+}
+
+/* The elfcorehdr a pre-6.10 kernel prepared at registration (FADMPINF header). */
+static void write_legacy(const struct params *P, struct layout *L)
+{
+	uint8_t h[LEGACY_FDH_SIZE] = { 0 }, e[64 + 56 * 16] = { 0 };
+	uint64_t raddr = L->rgn[0].dest + (L->vmcoreinfo - L->rgn[0].src);
+	/* The reserved area, as that kernel excluded it from its RAM loads. */
+	uint64_t ra_end = L->kmeta + KMETA_SIZE, n = 0;
+
+	k64(P, h, 0x4641444D50494E46ULL); /* "FADMPINF" */
+	k64(P, h + 8, L->elfcorehdr);
+	k32(P, h + 16, CRASHING_CPU);
+	for (unsigned i = 0; i < PT_REGS_SIZE / 8; i++)
+		k64(P, h + 24 + 8 * i, crash_reg(i));
+	k64(P, h + 24 + PT_REGS_SIZE, 0x3);
+	put(L->fdh, h, sizeof(h));
+	memcpy(e, "\177ELF", 4);
+	e[4] = 2;
+	e[5] = P->big_endian ? 2 : 1;
+	e[6] = 1;
+	legacy_phdr(P, e + 64 + 56 * n++, 4, 0, 0, 0); /* CPU notes: filled by the capture kernel */
+	legacy_phdr(P, e + 64 + 56 * n++, 4, raddr, raddr, L->vmcoreinfo_size);
+	for (unsigned i = 0; i < L->nrgn; i++)
+		legacy_phdr(P, e + 64 + 56 * n++, 1, L->rgn[i].dest, L->rgn[i].src, L->rgn[i].size);
+	legacy_phdr(P, e + 64 + 56 * n++, 1, L->boot_top, L->boot_top, L->dest_base - L->boot_top);
+	legacy_phdr(P, e + 64 + 56 * n++, 1, ra_end, ra_end, P->size - ra_end);
+	L->legacy_ra_end = ra_end;
+	if (P->big_endian) {
+		be16(e + 16, 4); be16(e + 18, 21); be32(e + 20, 1); be64(e + 32, 64);
+		be32(e + 48, 0); be16(e + 52, 64); be16(e + 54, 56); be16(e + 56, (uint16_t)n);
+	} else {
+		e[16] = 4; e[18] = 21; e[20] = 1; e[32] = 64; e[48] = 2;
+		e[52] = 64; e[54] = 56; e[56] = (uint8_t)n;
+	}
+	put(L->elfcorehdr, e, 64 + 56 * n);
 }
 
 static void write_vmcoreinfo(const struct params *P, const struct layout *L)
@@ -392,8 +451,10 @@ static void write_vmcoreinfo(const struct params *P, const struct layout *L)
 		die("out of memory");
 	n = snprintf(text, sizeof(text),
 		     "OSRELEASE=6.12.0-mpiplctl-sample\nBUILD-ID=0123456789abcdef\n"
-		     "PAGESIZE=%u\nSYMBOL(_stext)=c000000000000000\nOFFSET(list_head.next)=0\n"
-		     "NUMBER(phys_base)=0\nKERNELOFFSET=0\nCRASHTIME=1764000000\n",
+		     "PAGESIZE=%u\nSYMBOL(init_uts_ns)=c000000002627d28\n"
+		     "SYMBOL(swapper_pg_dir)=c000000002690000\nSYMBOL(_stext)=c000000000000000\n"
+		     "OFFSET(list_head.next)=0\nNUMBER(RADIX_MMU)=0\nKERNELOFFSET=0\n"
+		     "CRASHTIME=1764000000\n",
 		     P->page_size);
 	/* An ELF note: namesz 11 ("VMCOREINFO\0", padded to 12), descsz, type 0. */
 	k32(P, note, 11);
@@ -451,10 +512,16 @@ static void write_manifest(const struct params *P, const struct layout *L, unsig
 	fprintf(f, " \"cpu_area\": %" PRIu64 ", \"cpu_area_size\": %" PRIu64
 		   ", \"dest_base\": %" PRIu64 ", \"boot_mem\": %" PRIu64 ", \"fdh\": %" PRIu64
 		   ", \"kmeta\": %" PRIu64 ", \"vmcoreinfo\": %" PRIu64 ", \"vmcoreinfo_size\": %" PRIu64
-		   ", \"page_size\": %u, \"big_endian\": %s, \"crashing_pir\": %u, \"nentries\": %u,\n",
+		   ", \"page_size\": %u, \"big_endian\": %s, \"crashing_cpu\": %u, \"nentries\": %u,\n",
 		L->cpu_area, L->cpu_area_size, L->dest_base, L->boot_mem, L->fdh, L->kmeta,
 		L->vmcoreinfo, L->vmcoreinfo_size, P->page_size, P->big_endian ? "true" : "false",
-		CRASHING_PIR, nentries);
+		CRASHING_CPU, nentries);
+	fprintf(f, " \"legacy\": %s, \"elfcorehdr\": %" PRIu64 ", \"legacy_ra_end\": %" PRIu64 ",\n",
+		P->legacy ? "true" : "false", L->elfcorehdr, L->legacy_ra_end);
+	fprintf(f, " \"crash_regs\": [");
+	for (unsigned i = 0; i < PT_REGS_SIZE / 8; i++)
+		fprintf(f, "%s%" PRIu64, i ? ", " : "", crash_reg(i));
+	fprintf(f, "],\n");
 	fprintf(f, " \"entries\": [\n  {\"src\": %" PRIu64 ", \"dest\": %" PRIu64
 		   ", \"size\": %" PRIu64 ", \"dest_size\": %" PRIu64 ", \"region\": 3, \"what\": \"opal\"}",
 		P->base, L->opal_dest, L->opal_size, L->opal_size);
@@ -502,6 +569,7 @@ static void usage(void)
 	      "  --layout 7.0|7.1   skiboot table generation (default 7.1)\n"
 	      "  --page-size N      kernel page size for VMCOREINFO (default 65536)\n"
 	      "  --big-endian       a big-endian crashed kernel\n"
+	      "  --legacy           a pre-6.10 kernel: FADMPINF header and its elfcorehdr\n"
 	      "  --mismatch --overlap --out-of-ram   add a bad MDST entry of that kind\n"
 	      "  --manifest FILE    write where everything is (JSON)\n"
 	      "  --cpu-json FILE    write a --cpu-state file for the two vCPUs\n",
@@ -519,6 +587,7 @@ static void parse_args(int argc, char **argv, struct params *P)
 		{ "mismatch", 0, NULL, 'M' },	  { "overlap", 0, NULL, 'O' },
 		{ "out-of-ram", 0, NULL, 'R' },	  { "manifest", 1, NULL, 'm' },
 		{ "cpu-json", 1, NULL, 'c' },	  { "help", 0, NULL, 'h' },
+		{ "legacy", 0, NULL, 'L' },
 		{ 0 },
 	};
 	bool base_given = false;
@@ -540,6 +609,7 @@ static void parse_args(int argc, char **argv, struct params *P)
 			break;
 		case 'p': P->page_size = (uint32_t)parse_size(optarg); break;
 		case 'E': P->big_endian = true; break;
+		case 'L': P->legacy = true; break;
 		case 'M': P->mismatch = true; break;
 		case 'O': P->overlap = true; break;
 		case 'R': P->out_of_ram = true; break;
@@ -581,7 +651,10 @@ int main(int argc, char **argv)
 	write_spirah(&P, &L, 1 + L.nrgn + L.nextra);
 	n = write_tables(&P, &L);
 	write_kernel_meta(&L);
-	write_crash_info(&P, &L);
+	if (P.legacy)
+		write_legacy(&P, &L);
+	else
+		write_crash_info(&P, &L);
 	write_vmcoreinfo(&P, &L);
 	if (close(fd_out) < 0)
 		die("%s: %s", P.out, strerror(errno));

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libvirt save images (`virsh save`, spec qemu-inputs.md 1.1): a 92-byte
+ * header in the host's byte order, data_len bytes of domain XML and cookie,
+ * then the QEMU migration stream, compressed as the header announces.
+ * Layout from libvirt src/qemu/qemu_saveimage.h (virQEMUSaveHeader).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "migration.h"
+#include "../util/bytes.h"
+
+#define LV_MAGIC_LEN 16
+#define LV_HDR_SIZE 92 /* magic[16], 5 x u32, 14 x u32 unused */
+#define LV_OFF_VERSION 16
+#define LV_OFF_DATA_LEN 20
+#define LV_OFF_FORMAT 28
+
+static const char lv_magic[] = "LibvirtQemudSave";
+/* Written first and replaced by lv_magic when the save completes. */
+static const char lv_partial[] = "LibvirtQemudPart";
+
+/* virQEMUSaveFormat: the on-disk values of the `compressed` field. */
+static const char *const lv_formats[] = {
+	"raw", "gzip", "bzip2", "xz", "lzop", "zstd", "sparse (mapped-ram)",
+};
+
+static bool libvirt_probe(const uint8_t *head, size_t len)
+{
+	return len >= LV_MAGIC_LEN && (memcmp(head, lv_magic, LV_MAGIC_LEN) == 0 ||
+				       memcmp(head, lv_partial, LV_MAGIC_LEN) == 0);
+}
+
+/* QEMU_SAVE_VERSION is 2; version 1 has the same size (no cookie offset). */
+static bool known_version(uint32_t v)
+{
+	return v == 1 || v == 2;
+}
+
+static struct guest_mem *libvirt_open(struct instream *s, const struct input_opts *o,
+				      struct mp_err *err)
+{
+	uint8_t h[LV_HDR_SIZE];
+	bool be, partial;
+	uint32_t format, data_len;
+	struct guest_mem *gm;
+
+	(void)o;
+	if (instream_read_exact(s, h, sizeof(h), "libvirt save header", err))
+		return NULL;
+	partial = memcmp(h, lv_partial, LV_MAGIC_LEN) == 0;
+	/* Host byte order: whichever order makes the version a known one. */
+	if (known_version(get_le32(h + LV_OFF_VERSION))) {
+		be = false;
+	} else if (known_version(get_be32(h + LV_OFF_VERSION))) {
+		be = true;
+	} else {
+		mp_fail(err, MP_EUNSUPPORTED,
+			"%s: byte offset %d: libvirt save image version 0x%08x is not supported",
+			instream_path(s), LV_OFF_VERSION, get_le32(h + LV_OFF_VERSION));
+		return NULL;
+	}
+	data_len = get_u32(h + LV_OFF_DATA_LEN, be);
+	format = get_u32(h + LV_OFF_FORMAT, be);
+	if (format != 0) {
+		mp_fail(err, MP_EUNSUPPORTED,
+			"%s: byte offset %d: the libvirt save image holds a %s-format stream; "
+			"only raw is supported (convert it: virsh save-image-edit cannot, but "
+			"restoring and saving again with save_image_format = \"raw\" can)",
+			instream_path(s), LV_OFF_FORMAT,
+			format < sizeof(lv_formats) / sizeof(lv_formats[0]) ? lv_formats[format] :
+									       "unknown");
+		return NULL;
+	}
+	gm = migration_read(s, (uint64_t)LV_HDR_SIZE + data_len, "libvirt save image", err);
+	if (gm && partial &&
+	    gm_add_note(gm, err, "libvirt never marked this save image complete (%s)",
+			lv_partial)) {
+		gm_free(gm);
+		return NULL;
+	}
+	return gm;
+}
+
+const struct input_reader libvirt_save_reader = {
+	.name = "libvirt-save",
+	.probe = libvirt_probe,
+	.open = libvirt_open,
+};

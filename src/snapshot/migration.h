@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QEMU migration streams (spec qemu-inputs.md sections 3-5): the reader
+ * registered in input.c, and the entry point other readers use for a stream
+ * they found inside their own container (libvirt save images, qcow2 vmstate).
+ */
+#ifndef MPIPL_SNAPSHOT_MIGRATION_H
+#define MPIPL_SNAPSHOT_MIGRATION_H
+
+#include <stdint.h>
+
+#include "guest_mem.h"
+#include "input.h"
+#include "instream.h"
+
+/*
+ * Read the migration stream that starts at (decompressed) offset start of s.
+ * s must not have been read past start. container names what wraps the
+ * stream in gm->format ("libvirt save image"), or NULL.
+ */
+struct guest_mem *migration_read(struct instream *s, uint64_t start, const char *container,
+				 struct mp_err *err);
+
+/* A stream at the current position of s (the qcow2 reader's vmstate). */
+struct guest_mem *migration_stream_open(struct instream *s, const struct input_opts *o,
+					struct mp_err *err);
+
+extern const struct input_reader migration_reader;
+extern const struct input_reader libvirt_save_reader;
+
+#endif
