@@ -43,12 +43,4 @@ int qcow2_open_vmstate(struct instream *in, const char *snapshot, struct qcow2_v
 		       struct mp_err *err);
 void qcow2_vmstate_close(struct qcow2_vmstate *v);
 
-/*
- * The migration-stream reader (another file; declared weak so that this
- * reader links before it exists): parse the stream s into guest memory.
- * s is positioned at the stream's first byte ("QEVM").
- */
-struct guest_mem *migration_stream_open(struct instream *s, const struct input_opts *o,
-					struct mp_err *err) __attribute__((weak));
-
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "migration.h"
 #include "qcow2.h"
 
 static bool qcow2_probe(const uint8_t *head, size_t len)
@@ -44,11 +45,6 @@ static struct guest_mem *qcow2_open(struct instream *s, const struct input_opts 
 
 	if (qcow2_open_vmstate(s, o->snapshot, &v, err))
 		goto out;
-	if (!migration_stream_open) {
-		mp_fail(err, MP_EUNSUPPORTED, "%s: this build has no migration-stream reader for "
-					      "the snapshot's vmstate", instream_path(s));
-		goto out;
-	}
 	gm = migration_stream_open(v.stream, o, err);
 	if (!gm)
 		goto out;

@@ -130,3 +130,28 @@ class TempDirTest(unittest.TestCase):
 
     def path(self, name):
         return os.path.join(self.tmp, name)
+
+
+def qemu_registers(path):
+    """QEMU's `info registers -a` text: per CPU its NIP, LR, CTR, XER, MSR, CR and GPRs."""
+    cpus = []
+    with open(path) as f:
+        for line in f:
+            words = line.split()
+            if not words:
+                continue
+            if words[0].startswith("CPU#") and len(words) == 1:
+                cpus.append({})
+                continue
+            if not cpus:
+                continue
+            cur = cpus[-1]
+            if words[0] in ("NIP", "MSR", "CR"):
+                for k in range(0, len(words) - 1, 2):
+                    if words[k] in ("NIP", "LR", "CTR", "XER", "MSR", "CR"):
+                        cur[words[k].lower()] = int(words[k + 1], 16)
+            elif words[0].startswith("GPR") and words[0][3:].isdigit():
+                first = int(words[0][3:])
+                for k, v in enumerate(words[1:5]):
+                    cur["r%d" % (first + k)] = int(v, 16)
+    return cpus

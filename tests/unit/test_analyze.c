@@ -107,7 +107,7 @@ static struct guest_mem *good_image(void)
 
 static void analyze(struct guest_mem *gm, struct mpipl_analysis *a, enum kernel_endian e)
 {
-	struct analyze_opts o = { .base = PB, .layout = LAYOUT_71, .endian = e };
+	struct analyze_opts o = { .base = PB, .base_given = true, .layout = LAYOUT_71, .endian = e };
 	struct mp_err err = { 0 };
 
 	cr_assert_eq(mpipl_analyze(gm, &o, a, &err), 0, "%s", err.msg);

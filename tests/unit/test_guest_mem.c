@@ -300,7 +300,10 @@ static void count_destroy(struct gm_backing *b)
 	free(b);
 }
 
-static const struct gm_backing_ops count_ops = { count_read, NULL, count_destroy };
+static const struct gm_backing_ops count_ops = {
+	.read = count_read,
+	.destroy = count_destroy,
+};
 
 Test(guest_mem, backing_refcount)
 {
