@@ -101,8 +101,8 @@ int kdw_layout_build(const struct vmcore_model *m, struct kdw_layout *l, struct 
 
 	memset(l, 0, sizeof(*l));
 	if (P < 4096 || P > KDW_PAGE_SIZE_MAX || (P & (P - 1)))
-		return mp_fail(err, MP_EINPUT, "page size %llu: the kdump format needs a power of "
-			       "two from 4 KiB to 1 MiB", (unsigned long long)P);
+		return mp_fail(err, MP_EINPUT, "page size %llu: the kdump writer takes a power of "
+			       "two from 4 KiB to 256 KiB", (unsigned long long)P);
 	l->page_size = P;
 	l->big_endian = m->big_endian;
 	if (collect_loads(m, l, err)) {

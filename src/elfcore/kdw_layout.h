@@ -24,8 +24,11 @@
 /* Page descriptor flags and header status bits (diskdump_mod.h). */
 #define KDW_DH_COMPRESSED_ZLIB 0x1u
 #define KDW_DH_COMPRESSED_ZSTD 0x20u
-/* Largest block (page) size the writer takes: ppc64 kernels use 4 or 64 KiB. */
-#define KDW_PAGE_SIZE_MAX (1u << 20)
+/*
+ * Largest block (page) size the writer takes: ppc64 kernels use 4 or 64 KiB
+ * pages; the bound keeps the batches in flight under 20 MiB.
+ */
+#define KDW_PAGE_SIZE_MAX (256u << 10)
 
 /* A PT_LOAD: guest physical [paddr, end), its bytes at guest address offset. */
 struct kdw_load {

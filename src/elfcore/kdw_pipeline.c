@@ -4,7 +4,10 @@
  * calling thread, in batches; batches compressed by worker threads; results
  * taken back in batch order, so descriptors and data come out in pfn order.
  * Pages in holes of guest memory (zero extents, sparse backing files, gaps
- * between RAM ranges) are known to be zero without reading them.
+ * between RAM ranges) are known to be zero without reading them. Only
+ * compressed bytes go to the spill file: pages stored as they are cost
+ * nothing there and are read from the guest again when the file is written
+ * (kdw_emit.c), which halves the temporary I/O on incompressible memory.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +17,7 @@
 
 #include "kdw_codec.h"
 #include "kdw_pipeline.h"
+#include "kdw_read.h"
 #include "../util/bytes.h"
 #include "../util/progress.h"
 
@@ -30,7 +34,7 @@ struct kd_page {
 
 struct kd_batch {
 	uint8_t *in;  /* npages pages read from the guest */
-	uint8_t *out; /* what is stored of them, packed in order */
+	uint8_t *out; /* the compressed ones, packed in order */
 	struct kd_page *pg;
 	size_t npages;
 	uint64_t zeros_after; /* pages known zero after the last read one */
@@ -55,7 +59,7 @@ struct kd_run {
 	pthread_cond_t finished;
 	uint64_t filled, taken;
 	bool stop;
-	/* The spill file: descriptors from 0, page data from data_pos. */
+	/* The spill file: descriptors from 0, compressed page data from data_pos. */
 	int fd;
 	uint64_t desc_pos, data_pos;
 	uint64_t data_file_off; /* where the next page data lands in the final file */
@@ -71,46 +75,6 @@ struct kd_worker {
 	pthread_t tid;
 	bool started;
 };
-
-/* Guest bytes [phys, phys + len) into dst; addresses that are not RAM read as zero. */
-static int read_lenient(struct guest_mem *gm, uint64_t phys, uint8_t *dst, uint64_t len,
-			struct mp_err *err)
-{
-	uint64_t end = phys + len, at = phys;
-
-	for (size_t i = 0; i < gm->nranges && at < end; i++) {
-		const struct gm_range *g = &gm->ranges[i];
-		uint64_t lo = at > g->gpa ? at : g->gpa;
-		uint64_t hi = end < g->gpa + g->size ? end : g->gpa + g->size;
-
-		if (lo >= hi)
-			continue;
-		memset(dst + (at - phys), 0, (size_t)(lo - at));
-		if (gm_read(gm, lo, dst + (lo - phys), (size_t)(hi - lo), err))
-			return -1;
-		at = hi;
-	}
-	memset(dst + (at - phys), 0, (size_t)(end - at));
-	return 0;
-}
-
-/* A page that no single PT_LOAD covers whole: its covered parts, zeros elsewhere. */
-static int read_partial(struct kd_run *r, uint8_t *dst, struct mp_err *err)
-{
-	const struct kdw_layout *l = r->l;
-	uint64_t a = r->cur.pfn * r->P, b = a + r->P;
-
-	memset(dst, 0, r->P);
-	for (size_t k = r->cur.load; k < l->nloads && l->loads[k].paddr < b; k++) {
-		const struct kdw_load *ld = &l->loads[k];
-		uint64_t s = a > ld->paddr ? a : ld->paddr, e = b < ld->end ? b : ld->end;
-
-		if (s < e && read_lenient(r->gm, ld->offset + (s - ld->paddr), dst + (s - a), e - s,
-					  err))
-			return -1;
-	}
-	return 0;
-}
 
 /*
  * Pages from the cursor on inside one PT_LOAD: a hole skips whole zero pages
@@ -133,7 +97,7 @@ static ptrdiff_t read_full(struct kd_run *r, uint64_t full, size_t room, uint8_t
 	run = gm_data_run_end(r->gm, data, end);
 	n = round_up_u64(run - phys, r->P) / r->P;
 	n = n < 1 ? 1 : n > room ? room : n;
-	if (read_lenient(r->gm, phys, dst, n * r->P, err))
+	if (kdw_read_lenient(r->gm, phys, dst, n * r->P, err))
 		return -1;
 	kdw_cursor_advance(r->l, &r->cur, n);
 	return (ptrdiff_t)n;
@@ -157,7 +121,7 @@ static int fill_batch(struct kd_run *r, struct kd_batch *b, struct mp_err *err)
 			if (n < 0)
 				return -1;
 		} else {
-			if (read_partial(r, dst, err))
+			if (kdw_read_page(r->gm, r->l, &r->cur, dst, err))
 				return -1;
 			kdw_cursor_advance(r->l, &r->cur, 1);
 		}
@@ -189,11 +153,9 @@ static void compress_batch(struct kdw_codec *codec, uint32_t flag, size_t P, str
 			b->failed = true;
 			return;
 		}
-		if (n == 0)
-			memcpy(b->out + out, src, P);
 		pg->size = n ? (uint32_t)n : (uint32_t)P;
 		pg->flags = n ? flag : 0;
-		out += pg->size;
+		out += (size_t)n; /* stored pages are read again from the guest when emitted */
 	}
 	b->out_len = out;
 }
@@ -273,7 +235,7 @@ static int write_batch(struct kd_run *r, struct kd_batch *b, struct mp_err *err)
 	    spill_write(r, b->out, b->out_len, r->data_pos, err))
 		return -1;
 	r->data_pos += b->out_len;
-	progress_update(&r->prog, r->descs);
+	progress_update(&r->prog, r->descs * r->P);
 	return 0;
 }
 
@@ -428,7 +390,7 @@ int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 	/* Enough batches in flight to keep every worker busy while one is read and one written. */
 	r.nslots = nw > 1 ? 2 * nw + 2 : 1;
 	r.desc_pos = 0;
-	r.data_pos = KDW_DESC_SIZE * l->ndesc + l->page_size; /* after the zero page */
+	r.data_pos = KDW_DESC_SIZE * l->ndesc;
 	r.data_file_off = l->data_off + l->page_size;
 	w = mp_calloc(nw, sizeof(*w), err);
 	if (!w || alloc_slots(&r, err))
@@ -439,7 +401,7 @@ int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 			goto out;
 	}
 	kdw_cursor_start(l, &r.cur);
-	progress_begin(&r.prog, "writing kdump", l->ndesc);
+	progress_begin(&r.prog, "compressing pages", l->ndesc * l->page_size);
 	rc = nw > 1 ? run_workers(&r, w, nw, err) : run_inline(&r, w[0].codec, err);
 	progress_end(&r.prog);
 	if (rc == 0)
@@ -447,10 +409,6 @@ int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 	if (rc == 0 && r.descs != l->ndesc)
 		rc = mp_fail(err, MP_EINPUT, "kdump: %llu page descriptors written for %llu pages",
 			     (unsigned long long)r.descs, (unsigned long long)l->ndesc);
-	/* The zero page may be the file's last bytes: give the hole its length. */
-	if (rc == 0 && ftruncate(spill_fd, (off_t)r.data_pos) < 0)
-		rc = mp_fail_errno(err, "kdump temporary file: cannot extend to %llu bytes",
-				   (unsigned long long)r.data_pos);
 	*spill_len = r.data_pos;
 out:
 	free_run(&r, w, nw);

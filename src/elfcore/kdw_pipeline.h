@@ -8,10 +8,10 @@
 
 /*
  * Read every page of the dump from guest memory, compress it (o->threads
- * workers, output in pfn order) and write the file's tail into spill_fd as
- * it will stand from l->desc_off on: the descriptors at 0, the shared zero
- * page (left a hole) after them, then the page data. *spill_len is the
- * tail's length.
+ * workers, output in pfn order) and write into spill_fd the descriptors
+ * (at 0, final file offsets, as they will stand from l->desc_off on) and,
+ * after them, the bytes of the compressed pages in pfn order. *spill_len
+ * is the bytes written. Pages stored as they are have a descriptor only.
  */
 int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 		      const struct kdump_opts *o, int spill_fd, uint64_t *spill_len,

@@ -61,6 +61,7 @@ struct tcase {
 	uint32_t bitmap_blocks; /* both bitmaps */
 	const uint8_t *ram;     /* guest bytes from address 0 */
 	size_t ram_size;
+	uint8_t (*byte)(uint64_t gpa); /* instead of ram: guest byte at gpa */
 	const char *vmcoreinfo;
 	bool be;
 	enum kdump_compress c;
@@ -142,7 +143,7 @@ static void expected_page(const struct tcase *t, uint64_t pfn, uint8_t *out)
 			if (x >= l->paddr && x < l->paddr + l->size) {
 				uint64_t g = l->offset + (x - l->paddr);
 
-				out[x - a] = g < t->ram_size ? t->ram[g] : 0;
+				out[x - a] = t->byte ? t->byte(g) : g < t->ram_size ? t->ram[g] : 0;
 			}
 	}
 }
@@ -363,7 +364,7 @@ static const char small_vmci[] = "OSRELEASE=6.12.0-test\nPAGESIZE=4096\n";
 static struct tcase small_case(bool be, enum kdump_compress c, unsigned threads)
 {
 	return (struct tcase){ SP, small_loads, 7, small_pfns, 25, 0x308, 1, 2, small_ram, RAM0,
-			       small_vmci, be, c, threads };
+			       NULL, small_vmci, be, c, threads };
 }
 
 static void run_small(bool be, enum kdump_compress c)
@@ -416,7 +417,7 @@ static const struct tload big_loads[] = { { 1, 0, BIG, 0 } };
 static void run_big(bool be, enum kdump_compress c)
 {
 	/* max_mapnr 128: a 16-byte bitmap in a 64 KiB block; the notes fit block 1. */
-	struct tcase t = { BP, big_loads, 1, big_pfns, BIG / BP, BIG / BP, 1, 2, NULL, BIG,
+	struct tcase t = { BP, big_loads, 1, big_pfns, BIG / BP, BIG / BP, 1, 2, NULL, BIG, NULL,
 			   small_vmci, be, c, 1 };
 	struct guest_mem *gm;
 	struct mp_err err;
@@ -457,6 +458,76 @@ static void run_big(bool be, enum kdump_compress c)
 
 Test(kdump_writer, many_pages_le_zstd_threads) { run_big(false, KDUMP_ZSTD); }
 Test(kdump_writer, many_pages_be_zlib_threads) { run_big(true, KDUMP_ZLIB); }
+Test(kdump_writer, many_pages_le_none_threads) { run_big(false, KDUMP_NONE); }
+
+/* ---- long runs: 170 MiB of hole, then 10 MiB that does not compress ---- */
+
+#define LONG_HOLE (170ull << 20)
+#define LONG_END (180ull << 20)
+
+static uint8_t long_byte(uint64_t gpa)
+{
+	uint64_t x = (gpa >> 3) * 0x9E3779B97F4A7C15ull;
+
+	x ^= x >> 31;
+	x *= 0xBF58476D1CE4E5B9ull;
+	x ^= x >> 29;
+	return gpa < LONG_HOLE ? 0 : (uint8_t)(x >> (8 * (gpa & 7)));
+}
+
+static int long_read(struct gm_backing *b, uint64_t off, void *buf, size_t len,
+		     struct mp_err *err)
+{
+	(void)b;
+	(void)err;
+	for (size_t i = 0; i < len; i++)
+		((uint8_t *)buf)[i] = long_byte(LONG_HOLE + off + i);
+	return 0;
+}
+
+static void long_destroy(struct gm_backing *b)
+{
+	free(b);
+}
+
+static const struct gm_backing_ops long_ops = { .read = long_read, .destroy = long_destroy };
+
+/*
+ * 46080 pages of 4 KiB: the descriptors span two windows of the writer's
+ * read-back (1 MiB / 24 = 43690 each) inside the data, and runs of stored
+ * pages exceed its 1 MiB output buffer. One bitmap: 46080 bits = 5760 bytes,
+ * 2 blocks; 4 in all.
+ */
+Test(kdump_writer, long_runs_cross_buffers)
+{
+	static const struct tload l[] = { { 1, 0, LONG_END, 0 } };
+	static uint64_t pfns[LONG_END / SP];
+	struct tcase t = { SP, l, 1, pfns, LONG_END / SP, LONG_END / SP, 1, 4, NULL, LONG_END,
+			   long_byte, small_vmci, true, KDUMP_ZSTD, 2 };
+	struct gm_backing *b = calloc(1, sizeof(*b));
+	struct guest_mem *gm;
+	struct mp_err err;
+	uint8_t *f;
+	size_t len;
+	int rc;
+
+	cr_assert(b);
+	for (size_t i = 0; i < LONG_END / SP; i++)
+		pfns[i] = i;
+	*b = (struct gm_backing){ .ops = &long_ops, .refs = 1, .size = LONG_END - LONG_HOLE };
+	gm = gm_new("test", "mem", &err);
+	cr_assert(gm);
+	cr_assert(gm_add_range(gm, 0, LONG_HOLE, "hole", NULL, 0, &err) == 0);
+	cr_assert(gm_add_range(gm, LONG_HOLE, LONG_END - LONG_HOLE, "data", b, 0, &err) == 0);
+	gm_backing_put(b);
+	f = write_case(&t, gm, &len, &err, &rc);
+	cr_assert_eq(rc, 0, "%s", err.msg);
+	check_dump(f, len, &t, "6.12.0-test");
+	/* Every data page stored as it is: the file is the data plus the layout. */
+	cr_assert_eq(len, 4096 * (1 + 1 + 4) + 24 * (LONG_END / SP) + 4096 + (LONG_END - LONG_HOLE));
+	free(f);
+	gm_free(gm);
+}
 
 /* ---- utsname from the kernel's memory ---- */
 
@@ -588,7 +659,7 @@ static const struct gm_backing_ops failing_ops = { .read = failing_read,
 /* A read error past the first batches stops every worker and reaches the caller. */
 Test(kdump_writer, read_error_with_workers)
 {
-	struct tcase t = { BP, big_loads, 1, big_pfns, BIG / BP, BIG / BP, 1, 2, NULL, BIG,
+	struct tcase t = { BP, big_loads, 1, big_pfns, BIG / BP, BIG / BP, 1, 2, NULL, BIG, NULL,
 			   small_vmci, false, KDUMP_ZSTD, 3 };
 	struct gm_backing *bad = calloc(1, sizeof(*bad));
 	struct guest_mem *gm;
