@@ -93,7 +93,7 @@ static ptrdiff_t zstd_page(struct kdw_codec *k, const uint8_t *src, size_t len, 
 }
 
 ptrdiff_t kdw_codec_page(struct kdw_codec *k, const uint8_t *src, size_t len, uint8_t *dst,
-			   struct mp_err *err)
+			 struct mp_err *err)
 {
 	switch (k->c) {
 	case KDUMP_ZLIB:

@@ -26,6 +26,6 @@ uint32_t kdw_codec_flag(enum kdump_compress c);
  * KDUMP_NONE). dst holds len - 1 bytes. -1 with err set on a library failure.
  */
 ptrdiff_t kdw_codec_page(struct kdw_codec *k, const uint8_t *src, size_t len, uint8_t *dst,
-			   struct mp_err *err);
+			 struct mp_err *err);
 
 #endif

@@ -142,7 +142,7 @@ static void put_uts(uint8_t *h, unsigned field, const char *s)
 	memcpy(h + UTS_OFF(field), s, n < UTS_LEN - 1 ? n : UTS_LEN - 1);
 }
 
-/* Guest address of the dump's byte at physical address pa, if n bytes from there are in one PT_LOAD. */
+/* Guest address of the dump's byte at physical pa, when one PT_LOAD holds n bytes from there. */
 static bool dump_address(const struct kdw_layout *l, uint64_t pa, uint64_t n, uint64_t *ga)
 {
 	for (size_t i = 0; i < l->nloads; i++)
@@ -241,8 +241,8 @@ static void put_sub_header(uint8_t *s, const struct vmcore_model *m,
 }
 
 int kdw_headers(struct guest_mem *gm, const struct vmcore_model *m,
-		  const struct kdw_layout *l, uint32_t status, uint8_t **out, size_t *len,
-		  struct mp_err *err)
+		const struct kdw_layout *l, uint32_t status, uint8_t **out, size_t *len,
+		struct mp_err *err)
 {
 	size_t n = (size_t)((1 + (uint64_t)l->sub_hdr_size) * l->page_size);
 	uint8_t *h = mp_calloc(1, n, err);

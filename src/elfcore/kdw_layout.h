@@ -66,8 +66,8 @@ void kdw_layout_free(struct kdw_layout *l);
  * locates it.
  */
 int kdw_headers(struct guest_mem *gm, const struct vmcore_model *m,
-		  const struct kdw_layout *l, uint32_t status, uint8_t **out, size_t *len,
-		  struct mp_err *err);
+		const struct kdw_layout *l, uint32_t status, uint8_t **out, size_t *len,
+		struct mp_err *err);
 
 /* Both bitmaps; all-zero stretches become sink holes. */
 int kdw_write_bitmaps(const struct kdw_layout *l, struct sink *out, struct mp_err *err);

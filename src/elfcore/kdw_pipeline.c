@@ -97,7 +97,7 @@ static ptrdiff_t read_full(struct kd_run *r, uint64_t full, size_t room, uint8_t
 	run = gm_data_run_end(r->gm, data, end);
 	n = round_up_u64(run - phys, r->P) / r->P;
 	n = n < 1 ? 1 : n > room ? room : n;
-	if (kdw_read_lenient(r->gm, phys, dst, n * r->P, err))
+	if (kdw_read_full_pages(r->gm, r->l, &r->cur, n, dst, err))
 		return -1;
 	kdw_cursor_advance(r->l, &r->cur, n);
 	return (ptrdiff_t)n;
@@ -373,8 +373,8 @@ static void free_run(struct kd_run *r, struct kd_worker *w, size_t nw)
 }
 
 int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
-		      const struct kdump_opts *o, int spill_fd, uint64_t *spill_len,
-		      struct mp_err *err)
+		    const struct kdump_opts *o, int spill_fd, uint64_t *spill_len,
+		    struct mp_err *err)
 {
 	size_t nw = o->threads > 1 ? (o->threads < KDUMP_THREADS_MAX ? o->threads
 								  : KDUMP_THREADS_MAX) : 1;

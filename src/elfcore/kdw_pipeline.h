@@ -14,7 +14,7 @@
  * is the bytes written. Pages stored as they are have a descriptor only.
  */
 int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
-		      const struct kdump_opts *o, int spill_fd, uint64_t *spill_len,
-		      struct mp_err *err);
+		    const struct kdump_opts *o, int spill_fd, uint64_t *spill_len,
+		    struct mp_err *err);
 
 #endif
