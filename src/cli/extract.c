@@ -16,30 +16,7 @@ static const struct argp_child extract_children[];
 
 static error_t parse_extract(int key, char *arg, struct argp_state *state)
 {
-	struct cli_opts *o = state->input;
-
-	switch (key) {
-	case ARGP_KEY_INIT:
-		cli_share_input(state, extract_children, o);
-		break;
-	case 'o':
-		o->output = arg;
-		break;
-	case ARGP_KEY_ARG:
-		if (o->image)
-			argp_error(state, "one IMAGE only ('%s' is extra)", arg);
-		o->image = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!o->image)
-			argp_error(state, "IMAGE is missing");
-		if (!o->output)
-			argp_error(state, "-o OUT is missing (use -o - for standard output)");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
+	return cli_parse_image_args(key, arg, state, state->input, extract_children, true);
 }
 
 static const struct argp_option extract_options[] = {
