@@ -18,12 +18,14 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "show and check the MPIPL tables, CPUs and fadump metadata" },
 	{ "preserve", cmd_preserve, "write the post-MPIPL memory image (the firmware's copy step)" },
 	{ "vmcore", cmd_vmcore, "write the ELF vmcore the capture kernel would expose" },
+	{ "extract", cmd_extract, "write the guest RAM of any input as a sparse raw image" },
+	{ "dtb", cmd_dtb, "add /ibm,opal/dump to a device tree, for booting the capture kernel" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: mpiplctl COMMAND [OPTION...] IMAGE\n"
+		"Usage: mpiplctl COMMAND [OPTION...] ARGS\n"
 		"Replay the PowerNV MPIPL (OPAL fadump) firmware step offline.\n\n"
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

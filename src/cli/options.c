@@ -46,6 +46,33 @@ void cli_share_input(struct argp_state *state, const struct argp_child *children
 		state->child_inputs[i] = input;
 }
 
+error_t cli_parse_image_args(int key, char *arg, struct argp_state *state, struct cli_opts *o,
+			     const struct argp_child *children, bool needs_output)
+{
+	switch (key) {
+	case ARGP_KEY_INIT:
+		cli_share_input(state, children, o);
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	case ARGP_KEY_ARG:
+		if (o->image)
+			argp_error(state, "one IMAGE only ('%s' is extra)", arg);
+		o->image = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!o->image)
+			argp_error(state, "IMAGE is missing");
+		if (needs_output && !o->output)
+			argp_error(state, "-o OUT is missing (use -o - for standard output)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
 int cli_parse_u64(const char *s, uint64_t *v)
 {
 	unsigned shift = 0;

@@ -27,33 +27,15 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 	struct vmcore_cli *v = state->input;
 
 	switch (key) {
-	case ARGP_KEY_INIT:
-		cli_share_input(state, vmcore_children, &v->o);
-		break;
-	case 'o':
-		v->o.output = arg;
-		break;
 	case OPT_POST:
 		v->post = true;
-		break;
+		return 0;
 	case OPT_SYNTHESIZE:
 		v->synthesize = true;
-		break;
-	case ARGP_KEY_ARG:
-		if (v->o.image)
-			argp_error(state, "one IMAGE only ('%s' is extra)", arg);
-		v->o.image = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!v->o.image)
-			argp_error(state, "IMAGE is missing");
-		if (!v->o.output)
-			argp_error(state, "-o VMCORE is missing (use -o - for standard output)");
-		break;
+		return 0;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
 	}
-	return 0;
 }
 
 static const struct argp_option vmcore_options[] = {

@@ -12,14 +12,7 @@
 static void check_address(struct guest_mem *gm, struct findings *f, unsigned i,
 			  const char *table, const struct mdst_entry *e)
 {
-	uint64_t end;
-
-	if (!add_u64_ok(e->addr, e->size, &end)) {
-		findings_add(f, FINDING_ERROR, "entry-overflow", "mpipl.md 8",
-			     "%s entry %u: 0x%llx + 0x%x wraps past 2^64", table, i,
-			     (unsigned long long)e->addr, e->size);
-		return;
-	}
+	/* addr < 2^63 and size < 2^32: the sum cannot wrap. */
 	if (!(e->raw_addr & HRMOR_BIT))
 		findings_add(f, FINDING_INFO, "entry-no-hrmor", "mpipl.md 8",
 			     "%s entry %u: address 0x%llx lacks the HRMOR bit skiboot sets "

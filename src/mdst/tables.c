@@ -99,17 +99,18 @@ int tables_read(struct guest_mem *gm, const struct mpipl_layout *l, struct mpipl
 		struct findings *f, struct mp_err *err)
 {
 	memset(t, 0, sizeof(*t));
-	/* QEMU always reads all 64 slots; a SPIRA-H may announce fewer. */
-	t->mdst_slots = l->from_spirah && l->mdst.alloc_cnt < MDST_MAX_ENTRIES
-				? l->mdst.alloc_cnt
-				: MDST_MAX_ENTRIES;
+	/* QEMU always reads all 64 slots, whatever SPIRA-H announces (mpipl.md 2.3). */
+	t->mdst_slots = MDST_MAX_ENTRIES;
 	if (read_entries(gm, &l->mdst, "MDST", t->mdst, t->mdst_slots, err) ||
 	    read_entries(gm, &l->mddt, "MDDT", t->mddt, t->mdst_slots, err))
 		return -1;
 	t->qemu_count = terminator_count(t);
 	t->hdat_count = t->qemu_count;
 	if (l->from_spirah) {
-		t->hdat_count = l->mdst.act_cnt < t->mdst_slots ? l->mdst.act_cnt : t->mdst_slots;
+		uint16_t slots = l->mdst.alloc_cnt < MDST_MAX_ENTRIES ? l->mdst.alloc_cnt
+								      : MDST_MAX_ENTRIES;
+
+		t->hdat_count = l->mdst.act_cnt < slots ? l->mdst.act_cnt : slots;
 		if (l->mddt.act_cnt != l->mdst.act_cnt)
 			findings_add(f, FINDING_WARNING, "count-mismatch", "mpipl.md 2.1",
 				     "SPIRA-H act_cnt differs: MDST %u, MDDT %u (skiboot keeps "

@@ -89,11 +89,8 @@ static int parse_spr_map(const struct json_value *map, struct vcpu_state *c, con
 			       "an object of {\"number\": value}", name, map->offset, thread);
 	for (size_t i = 0; i < map->count; i++) {
 		uint64_t num, val;
-		char *end;
 
-		errno = 0;
-		num = strtoull(map->keys[i], &end, 0);
-		if (errno || *end || !map->keys[i][0] || num >= SPRN_COUNT)
+		if (parse_uint_strict(map->keys[i], &num) || num >= SPRN_COUNT)
 			return mp_fail(err, MP_EINPUT,
 				       "%s: byte offset %zu: thread %zu: SPR number \"%s\" is not "
 				       "0..1023",

@@ -19,7 +19,8 @@ int gm_export(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct sink *out
 
 /*
  * Write the main RAM ranges (not GM_RANGE_AUX ones) as one raw image: output
- * byte i is guest address gm_lowest() + i; gaps between ranges are holes.
+ * byte i is guest address (lowest main RAM address + i); gaps between ranges
+ * are holes.
  */
 int gm_export_raw(struct guest_mem *gm, struct sink *out, struct mp_err *err);
 

@@ -6,7 +6,7 @@
 
 int input_random_access(struct instream *s, int *fd, uint64_t *size, struct mp_err *err)
 {
-	if (instream_codec(s) != CODEC_NONE)
+	if (!instream_random_access(s))
 		return instream_to_tempfile(s, fd, size, err);
 	/* pread ignores the position the instream's peek left behind. */
 	*fd = dup(instream_fd(s));

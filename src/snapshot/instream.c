@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "../util/bytes.h"
+#include "../util/progress.h"
 
 #define IN_BUF (256u << 10)
 #define OUT_BUF (256u << 10)
@@ -35,6 +36,8 @@ struct instream {
 	bool z_member_done; /* a gzip member ended: another may follow */
 	ZSTD_DCtx *zd;
 	bool zstd_frame_open;
+	bool regular;                 /* a regular file: pread and mmap work */
+	struct progress prog;         /* "reading FILE" on a terminal, for long reads */
 	instream_read_fn custom_read; /* custom streams: the byte source */
 	void *custom_ctx;
 };
@@ -68,6 +71,7 @@ static int fill_in(struct instream *s, struct mp_err *err)
 	if (n == 0)
 		s->in_eof = true;
 	s->in_len = (size_t)n;
+	progress_update(&s->prog, s->in_off + s->in_len);
 	return 0;
 }
 
@@ -174,6 +178,7 @@ static int refill_plain(struct instream *s, struct mp_err *err)
 		return mp_fail_errno(err, "%s: read at byte offset %llu", s->path,
 				     (unsigned long long)(s->tell + s->out_len - s->out_pos));
 	s->out_len += (size_t)n;
+	progress_update(&s->prog, s->tell + s->out_len - s->out_pos);
 	return 0;
 }
 
@@ -251,7 +256,12 @@ struct instream *instream_open(const char *path, struct mp_err *err)
 		goto fail;
 	}
 	s->file_size = (uint64_t)st.st_size;
-	n = pread(s->fd, magic, sizeof(magic), 0);
+	s->regular = S_ISREG(st.st_mode);
+	/* Pipes cannot be re-read: what the magic check reads is kept as data. */
+	do
+		n = s->regular ? pread(s->fd, magic, sizeof(magic), 0)
+			       : read(s->fd, magic, sizeof(magic));
+	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		mp_fail_errno(err, "%s: read at byte offset 0", path);
 		goto fail;
@@ -267,6 +277,14 @@ struct instream *instream_open(const char *path, struct mp_err *err)
 		if (!s->in)
 			goto fail;
 	}
+	if (!s->regular) {
+		memcpy(s->codec == CODEC_NONE ? s->out : s->in, magic, (size_t)n);
+		if (s->codec == CODEC_NONE)
+			s->out_len = (size_t)n;
+		else
+			s->in_len = (size_t)n;
+	}
+	progress_begin(&s->prog, "reading input", s->regular ? s->file_size : 0);
 	if (s->codec == CODEC_GZIP && gzip_start(s, err))
 		goto fail;
 	if (s->codec == CODEC_ZSTD) {
@@ -308,6 +326,7 @@ void instream_close(struct instream *s)
 {
 	if (!s)
 		return;
+	progress_end(&s->prog);
 	if (s->z_live)
 		inflateEnd(&s->z);
 	ZSTD_freeDCtx(s->zd);
@@ -331,6 +350,11 @@ const char *instream_path(const struct instream *s)
 int instream_fd(const struct instream *s)
 {
 	return s->fd;
+}
+
+bool instream_random_access(const struct instream *s)
+{
+	return s->codec == CODEC_NONE && s->regular && !s->custom_read;
 }
 
 uint64_t instream_file_size(const struct instream *s)
@@ -454,6 +478,14 @@ int temp_file_create(const char *what, struct mp_err *err)
 	return fd;
 }
 
+/* Bytes from output offset off to the next 4 KiB boundary, at most left. */
+static size_t block_at(uint64_t off, size_t left)
+{
+	size_t to_boundary = 4096 - (size_t)(off % 4096);
+
+	return to_boundary < left ? to_boundary : left;
+}
+
 int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct mp_err *err)
 {
 	uint64_t start = s->tell, size;
@@ -469,22 +501,26 @@ int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct m
 		n = s->out_len - s->out_pos;
 		if (n == 0)
 			break;
-		/* Write runs of non-zero 4 KiB blocks only: the temp file stays sparse. */
+		/*
+		 * Write runs of non-zero 4 KiB blocks only, blocks aligned on the
+		 * output offset, so that the temp file's holes fall on whole blocks.
+		 */
 		for (size_t at = 0; at < n;) {
 			const uint8_t *p = s->out + s->out_pos;
+			uint64_t off = s->tell - start;
 			size_t run = at;
 
-			while (run < n && !mem_is_zero(p + run, n - run < 4096 ? n - run : 4096))
-				run += n - run < 4096 ? n - run : 4096;
-			if (run > at && pwrite(fd, p + at, run - at,
-					       (off_t)(s->tell - start + at)) != (ssize_t)(run - at)) {
+			while (run < n && !mem_is_zero(p + run, block_at(off + run, n - run)))
+				run += block_at(off + run, n - run);
+			if (run > at && pwrite(fd, p + at, run - at, (off_t)(off + at)) !=
+						(ssize_t)(run - at)) {
 				mp_fail_errno(err, "writing decompressed %s to a temporary file",
 					      s->path);
 				goto fail;
 			}
 			at = run;
-			while (at < n && mem_is_zero(p + at, n - at < 4096 ? n - at : 4096))
-				at += n - at < 4096 ? n - at : 4096;
+			while (at < n && mem_is_zero(p + at, block_at(off + at, n - at)))
+				at += block_at(off + at, n - at);
 		}
 		s->tell += n;
 		s->out_pos = s->out_len;

@@ -37,6 +37,13 @@ const char *instream_path(const struct instream *s);
 
 /* The underlying descriptor (plain files: for pread and mmap; -1 for custom streams). */
 int instream_fd(const struct instream *s);
+/*
+ * Whether the input can be read in place with pread on instream_fd(): a
+ * plain regular file. Otherwise (compressed, a pipe, a callback), readers
+ * that need random access use instream_to_tempfile.
+ */
+bool instream_random_access(const struct instream *s);
+
 /* Size of the file on disk (compressed size for compressed input). */
 uint64_t instream_file_size(const struct instream *s);
 

@@ -27,7 +27,7 @@ static struct guest_mem *raw_open(struct instream *s, const struct input_opts *o
 	uint64_t size, end;
 	int fd = -1; /* ours to close until the backing owns it */
 
-	if (codec == CODEC_NONE) {
+	if (instream_random_access(s)) {
 		/* The instream keeps its descriptor: the backing gets a duplicate. */
 		size = instream_file_size(s);
 		fd = dup(instream_fd(s));
@@ -39,7 +39,11 @@ static struct guest_mem *raw_open(struct instream *s, const struct input_opts *o
 	} else {
 		if (instream_to_tempfile(s, &fd, &size, err))
 			return NULL;
-		snprintf(format, sizeof(format), "raw, %s-compressed", instream_codec_name(codec));
+		if (codec == CODEC_NONE)
+			snprintf(format, sizeof(format), "raw, from a pipe");
+		else
+			snprintf(format, sizeof(format), "raw, %s-compressed",
+				 instream_codec_name(codec));
 	}
 	if (size == 0) {
 		mp_fail(err, MP_EINPUT, "%s: empty file: no guest memory", instream_path(s));
@@ -53,6 +57,7 @@ static struct guest_mem *raw_open(struct instream *s, const struct input_opts *o
 	b = gm_backing_fd_new(fd, true, 0, size, instream_path(s), err);
 	if (!b)
 		goto fail;
+	b->temporary = !instream_random_access(s);
 	fd = -1;
 	gm = gm_new(instream_path(s), format, err);
 	if (!gm || gm_add_range(gm, o->mem_base, size, "raw", b, 0, err))

@@ -98,13 +98,18 @@ static int escape(struct parser *p, char *out, size_t *n)
 	case 'u':
 		if (hex4(p, &cp))
 			return -1;
-		if (cp >= 0xD800 && cp < 0xDC00 && p->len - p->pos >= 6 && p->s[p->pos] == '\\' &&
-		    p->s[p->pos + 1] == 'u') {
+		if (cp >= 0xDC00 && cp < 0xE000)
+			return fail_at(p, "unpaired low surrogate in string");
+		if (cp >= 0xD800 && cp < 0xDC00) {
+			/* A high surrogate must be followed by \u and a low one. */
+			if (p->len - p->pos < 6 || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u')
+				return fail_at(p, "unpaired high surrogate in string");
 			p->pos += 2;
 			if (hex4(p, &lo))
 				return -1;
-			if (lo >= 0xDC00 && lo < 0xE000)
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			if (lo < 0xDC00 || lo >= 0xE000)
+				return fail_at(p, "unpaired high surrogate in string");
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 		}
 		if (cp == 0)
 			return fail_at(p, "\\u0000 is not allowed in strings here");
@@ -164,29 +169,54 @@ fail:
 	return -1;
 }
 
+static size_t digits(struct parser *p)
+{
+	size_t n = 0;
+
+	while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9') {
+		p->pos++;
+		n++;
+	}
+	return n;
+}
+
+/* RFC 8259 number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int parse_number(struct parser *p, struct json_value *v)
 {
-	size_t start = p->pos;
+	size_t start = p->pos, intstart;
 	bool integer = true;
 	char tmp[64];
 	char *end;
 
 	if (p->s[p->pos] == '-')
 		p->pos++;
-	while (p->pos < p->len && strchr("0123456789.eE+-", p->s[p->pos]) && p->s[p->pos]) {
-		if (strchr(".eE", p->s[p->pos]))
-			integer = false;
-		p->pos++;
+	intstart = p->pos;
+	if (digits(p) == 0)
+		return fail_at(p, "bad number (no digits)");
+	if (p->s[intstart] == '0' && p->pos - intstart > 1) {
+		p->pos = start;
+		return fail_at(p, "bad number (leading zero)");
 	}
-	if (p->pos - start == 0 || p->pos - start >= sizeof(tmp))
-		return fail_at(p, "bad number");
+	if (p->pos < p->len && p->s[p->pos] == '.') {
+		p->pos++;
+		integer = false;
+		if (digits(p) == 0)
+			return fail_at(p, "bad number (no digits after '.')");
+	}
+	if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
+		p->pos++;
+		integer = false;
+		if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-'))
+			p->pos++;
+		if (digits(p) == 0)
+			return fail_at(p, "bad number (no exponent digits)");
+	}
+	if (p->pos - start >= sizeof(tmp))
+		return fail_at(p, "number too long");
 	memcpy(tmp, p->s + start, p->pos - start);
 	tmp[p->pos - start] = '\0';
 	v->type = JSON_NUMBER;
-	errno = 0;
 	v->number = strtod(tmp, &end);
-	if (*end)
-		return fail_at(p, "bad number");
 	if (integer && tmp[0] != '-') {
 		errno = 0;
 		v->uint = strtoull(tmp, &end, 10);
@@ -347,19 +377,32 @@ const struct json_value *json_get(const struct json_value *obj, const char *key)
 	return NULL;
 }
 
-int json_to_u64(const struct json_value *v, uint64_t *out)
+int parse_uint_strict(const char *s, uint64_t *out)
 {
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
 	char *end;
 
+	/* Only "31" or "0x1f": no sign, no blanks, no octal. */
+	if (!*digits)
+		return -1;
+	for (const char *c = digits; *c; c++)
+		if (hex ? !strchr("0123456789abcdefABCDEF", *c) : (*c < '0' || *c > '9'))
+			return -1;
+	errno = 0;
+	*out = strtoull(digits, &end, hex ? 16 : 10);
+	return errno || *end ? -1 : 0;
+}
+
+int json_to_u64(const struct json_value *v, uint64_t *out)
+{
 	if (!v)
 		return -1;
 	if (v->type == JSON_NUMBER && v->is_uint) {
 		*out = v->uint;
 		return 0;
 	}
-	if (v->type != JSON_STRING || !v->string[0] || v->string[0] == '-')
+	if (v->type != JSON_STRING)
 		return -1;
-	errno = 0;
-	*out = strtoull(v->string, &end, 0);
-	return errno || *end ? -1 : 0;
+	return parse_uint_strict(v->string, out);
 }

@@ -44,4 +44,7 @@ const struct json_value *json_get(const struct json_value *obj, const char *key)
  */
 int json_to_u64(const struct json_value *v, uint64_t *out);
 
+/* "31" (decimal) or "0x1f" (hex), nothing else: no sign, blanks or octal. */
+int parse_uint_strict(const char *s, uint64_t *out);
+
 #endif

@@ -14,7 +14,9 @@ void sink_init(struct sink *s, int fd, const char *name)
 	s->name = name;
 	s->pos = 0;
 	s->seekable = cur >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-	s->synced = s->seekable ? (uint64_t)cur : 0;
+	/* A shell may hand us a file already written to: start where it is. */
+	s->base = s->seekable ? (uint64_t)cur : 0;
+	s->synced = 0;
 }
 
 static int write_all(struct sink *s, const void *buf, size_t len, struct mp_err *err)
@@ -39,7 +41,7 @@ static int write_all(struct sink *s, const void *buf, size_t len, struct mp_err 
 int sink_write(struct sink *s, const void *buf, size_t len, struct mp_err *err)
 {
 	if (s->seekable && s->synced != s->pos) {
-		if (lseek(s->fd, (off_t)s->pos, SEEK_SET) < 0)
+		if (lseek(s->fd, (off_t)(s->base + s->pos), SEEK_SET) < 0)
 			return mp_fail_errno(err, "%s: seek to %llu", s->name,
 					     (unsigned long long)s->pos);
 	}
@@ -69,7 +71,8 @@ int sink_skip(struct sink *s, uint64_t len, struct mp_err *err)
 
 int sink_finish(struct sink *s, struct mp_err *err)
 {
-	if (s->seekable && s->synced != s->pos && ftruncate(s->fd, (off_t)s->pos) < 0)
+	if (s->seekable && s->synced != s->pos &&
+	    ftruncate(s->fd, (off_t)(s->base + s->pos)) < 0)
 		return mp_fail_errno(err, "%s: cannot extend to %llu bytes", s->name,
 				     (unsigned long long)s->pos);
 	return 0;

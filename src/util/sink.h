@@ -15,8 +15,9 @@
 struct sink {
 	int fd;
 	bool seekable;
+	uint64_t base;   /* file offset where the output starts (seekable) */
 	uint64_t pos;    /* bytes produced so far */
-	uint64_t synced; /* file position of the descriptor (seekable) */
+	uint64_t synced; /* pos the descriptor's file position corresponds to */
 	const char *name;
 };
 

@@ -175,7 +175,7 @@ class HelpAndManPage(TempDirTest):
     def test_every_option_is_documented(self):
         with open(os.path.join(REPO, "man", "mpiplctl.1")) as f:
             man = f.read().replace("\\-", "-")
-        for cmd in ("inspect", "preserve", "vmcore"):
+        for cmd in ("inspect", "preserve", "vmcore", "extract", "dtb"):
             _, out, _ = mpiplctl(cmd, "--help")
             opts = set(re.findall(r"--([a-z][a-z0-9-]+)", out)) - {"help", "usage", "version"}
             self.assertTrue(opts, cmd)
@@ -187,5 +187,59 @@ class HelpAndManPage(TempDirTest):
         _, out, _ = mpiplctl("--version")
         self.assertRegex(out, r"^mpiplctl \d+\.\d+")
         _, out, _ = mpiplctl("--help")
-        for cmd in ("inspect", "preserve", "vmcore"):
+        for cmd in ("inspect", "preserve", "vmcore", "extract", "dtb"):
             self.assertIn(cmd, out)
+
+
+class ExtractAndDtb(TempDirTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.img = os.path.join(cls.tmp, "img.raw")
+        cls.m, cls.cpu = mkimage(cls.img, "--size", "64M")
+
+    def test_extract_is_the_identity_on_raw(self):
+        out = self.path("x.raw")
+        mpiplctl("extract", self.img, "-o", out, "-q")
+        self.assertEqual(sha256_file(out), sha256_file(self.img))
+
+    def test_extract_from_a_compressed_pipe(self):
+        out = self.path("piped.raw")
+        z = subprocess.Popen(["zstd", "-c", "-1", self.img], stdout=subprocess.PIPE)
+        p = subprocess.run([MPIPLCTL, "extract", "/dev/stdin", "-o", out, "--json"],
+                           stdin=z.stdout, stdout=subprocess.PIPE, check=True)
+        z.wait()
+        self.assertEqual(sha256_file(out), sha256_file(self.img))
+        self.assertEqual(json.loads(p.stdout)["input"]["format"], "raw, zstd-compressed")
+
+    def test_dtb_adds_the_dump_node(self):
+        src = os.path.join(REPO, "..", "shared", "golden", "powernv9", "1-qemu-to-skiboot.dtb")
+        if not os.path.exists(src):
+            self.skipTest("no sample device tree")
+        out = self.path("capture.dtb")
+        mpiplctl("dtb", src, "-o", out)
+
+        def fdtget(*args):
+            return subprocess.run(["fdtget"] + list(args), stdout=subprocess.PIPE,
+                                  check=True).stdout.decode().split()
+        self.assertEqual(fdtget(out, "/ibm,opal/dump", "compatible"), ["ibm,opal-dump"])
+        self.assertEqual(fdtget("-t", "x", out, "/ibm,opal/dump", "fw-load-area"),
+                         ["0", "20000000", "0", "8000000", "0", "28000000", "0", "8000000"])
+        self.assertEqual(fdtget("-t", "x", out, "/ibm,opal/dump", "mpipl-boot"), ["0", "1"])
+        # The rest of the tree is kept: every node of the source is still there.
+        nodes = lambda f: subprocess.run(["fdtget", "-l", f, "/"], stdout=subprocess.PIPE,
+                                         check=True).stdout.decode().split()
+        self.assertEqual(nodes(out), nodes(src))
+        first = self.path("first.dtb")
+        mpiplctl("dtb", "--no-mpipl-boot", out, "-o", first)
+        self.assertNotIn("mpipl-boot", fdtget("-p", first, "/ibm,opal/dump"))
+
+    def test_dtb_rejects_garbage(self):
+        bad = self.path("bad.dtb")
+        with open(bad, "wb") as f:
+            f.write(b"\xd0\x0d\xfe\xed" + bytes(60))
+        out = self.path("never.dtb")
+        rc, _, err = run([MPIPLCTL, "dtb", bad, "-o", out])
+        self.assertEqual(rc, 2)
+        self.assertIn("bad.dtb", one_line_error(self, err))
+        self.assertFalse(os.path.exists(out))

@@ -252,6 +252,9 @@ class VmcoreVariants(TempDirTest):
         self.assertEqual([(r[NIP], r[LINK], r[1], r[CCR], r[XER]) for r in regs],
                          [(t["nip"], t["lr"], t["r1"], t["cr"], t["xer"]) for t in cpus])
         self.assertEqual(sha256_range(out, c.loads()[0]["offset"], m["size"]), sha256_file(img))
+        # One gdb thread per vCPU: pr_pid = index + 1, as QEMU's dump-guest-memory.
+        pids = [struct.unpack_from("<I", d, 32)[0] for n, t, d in c.notes() if t == 1]
+        self.assertEqual(pids, [1, 2])
 
     def corrupt(self, name, what, patches, *extra):
         """Patch bytes of a fresh image; vmcore must refuse with exit 2 and no output."""

@@ -380,7 +380,7 @@ Test(instream, to_tempfile_keeps_holes)
  * 4096 of the output offset (s->tell - start + at), e.g.
  * blk = 4096 - ((s->tell - start + at) % 4096), capped at n - at.
  */
-Test(instream, to_tempfile_holes_block_aligned, .disabled = true)
+Test(instream, to_tempfile_holes_block_aligned)
 {
 	const char *dir = b_tmpdir();
 	uint8_t *d = sparse_data(), *g;
