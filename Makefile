@@ -138,8 +138,7 @@ check: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(ELF2KDUMP) tools
-	@tests/bench/run $(BUILD)
-	@tests/bench/kdump $(BUILD)
+	@tests/bench/run $(BUILD); a=$$?; tests/bench/kdump $(BUILD); b=$$?; exit $$((a | b))
 
 fuzz: deps
 	@$(MAKE) --no-print-directory all
