@@ -171,8 +171,8 @@ static int spill_write(struct kd_run *r, const void *buf, size_t len, uint64_t o
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return mp_fail_errno(err, "kdump temporary file: write at byte offset %llu",
-					     (unsigned long long)off);
+			return mp_fail_errno(err, "kdump temporary file (in $TMPDIR, else /var/tmp): "
+					     "write at byte offset %llu", (unsigned long long)off);
 		p += n;
 		off += (uint64_t)n;
 		len -= (size_t)n;
