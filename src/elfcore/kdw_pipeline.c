@@ -7,7 +7,7 @@
  * between RAM ranges) are known to be zero without reading them. Only
  * compressed bytes go to the spill file: pages stored as they are cost
  * nothing there and are read from the guest again when the file is written
- * (kdw_emit.c), which halves the temporary I/O on incompressible memory.
+ * (kdw_emit.c), so incompressible memory costs no temporary I/O at all.
  */
 #include <errno.h>
 #include <pthread.h>
