@@ -263,7 +263,10 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* The calling thread reads and writes; the workers compress. */
+/*
+ * The calling thread reads and writes while the workers compress: even one
+ * worker overlaps reading with compressing.
+ */
 static int run_threaded(struct kd_run *r, struct mp_err *err)
 {
 	uint64_t written = 0;
@@ -294,7 +297,7 @@ static int run_threaded(struct kd_run *r, struct mp_err *err)
 	}
 }
 
-/* One thread does everything: no hand-over cost at all. */
+/* The calling thread does everything (threads 0). */
 static int run_inline(struct kd_run *r, struct kdw_codec *codec, struct mp_err *err)
 {
 	while (!r->cur.done) {
@@ -372,12 +375,19 @@ static void free_run(struct kd_run *r, struct kd_worker *w, size_t nw)
 	pthread_cond_destroy(&r->finished);
 }
 
+/* threads 0: one codec, used by this thread; else one per worker (at most the maximum). */
+static size_t codecs_needed(const struct kdump_opts *o)
+{
+	if (o->threads == 0)
+		return 1;
+	return o->threads < KDUMP_THREADS_MAX ? o->threads : KDUMP_THREADS_MAX;
+}
+
 int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 		    const struct kdump_opts *o, int spill_fd, uint64_t *spill_len,
 		    struct mp_err *err)
 {
-	size_t nw = o->threads > 1 ? (o->threads < KDUMP_THREADS_MAX ? o->threads
-								  : KDUMP_THREADS_MAX) : 1;
+	size_t nw = codecs_needed(o);
 	struct kd_run r = {
 		.gm = gm, .l = l, .flag = kdw_codec_flag(o->compress), .P = (size_t)l->page_size,
 		.fd = spill_fd, .mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
@@ -388,7 +398,7 @@ int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 
 	r.max_pages = BATCH_BYTES > r.P ? BATCH_BYTES / r.P : 1;
 	/* Enough batches in flight to keep every worker busy while one is read and one written. */
-	r.nslots = nw > 1 ? 2 * nw + 2 : 1;
+	r.nslots = o->threads ? 2 * nw + 2 : 1;
 	r.desc_pos = 0;
 	r.data_pos = KDW_DESC_SIZE * l->ndesc;
 	r.data_file_off = l->data_off + l->page_size;
@@ -402,7 +412,7 @@ int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 	}
 	kdw_cursor_start(l, &r.cur);
 	progress_begin(&r.prog, "compressing pages", l->ndesc * l->page_size);
-	rc = nw > 1 ? run_workers(&r, w, nw, err) : run_inline(&r, w[0].codec, err);
+	rc = o->threads ? run_workers(&r, w, nw, err) : run_inline(&r, w[0].codec, err);
 	progress_end(&r.prog);
 	if (rc == 0)
 		rc = flush_descs(&r, err);

@@ -369,11 +369,11 @@ static struct tcase small_case(bool be, enum kdump_compress c, unsigned threads)
 
 static void run_small(bool be, enum kdump_compress c)
 {
-	struct tcase t1 = small_case(be, c, 1), t3 = small_case(be, c, 3);
+	struct tcase t0 = small_case(be, c, 0), t1 = small_case(be, c, 1), t3 = small_case(be, c, 3);
 	struct guest_mem *gm;
 	struct mp_err err;
-	uint8_t *f1, *f3;
-	size_t l1, l3;
+	uint8_t *f0, *f1, *f3;
+	size_t l0, l1, l3;
 	int rc;
 
 	small_fill();
@@ -382,8 +382,11 @@ static void run_small(bool be, enum kdump_compress c)
 	cr_assert_eq(rc, 0, "%s", err.msg);
 	f3 = write_case(&t3, gm, &l3, &err, &rc);
 	cr_assert_eq(rc, 0, "%s", err.msg);
+	f0 = write_case(&t0, gm, &l0, &err, &rc);
+	cr_assert_eq(rc, 0, "%s", err.msg);
 	check_dump(f1, l1, &t1, "6.12.0-test");
 	cr_assert(l1 == l3 && memcmp(f1, f3, l1) == 0, "3 threads write another file than 1");
+	cr_assert(l1 == l0 && memcmp(f1, f0, l1) == 0, "no worker thread: another file");
 	if (c != KDUMP_NONE) {
 		struct kd k = { f1, l1, be };
 		uint64_t d = 4 * SP; /* descriptors: after header, sub-header, 2 bitmap blocks */
@@ -393,6 +396,7 @@ static void run_small(bool be, enum kdump_compress c)
 		cr_assert_eq(R32(&k, d + 24 + 12), 0);
 		cr_assert_eq(R32(&k, d + 24 + 8), SP);
 	}
+	free(f0);
 	free(f1);
 	free(f3);
 	gm_free(gm);
@@ -405,7 +409,7 @@ Test(kdump_writer, small_be_none) { run_small(true, KDUMP_NONE); }
 Test(kdump_writer, small_be_zlib) { run_small(true, KDUMP_ZLIB); }
 Test(kdump_writer, small_be_zstd) { run_small(true, KDUMP_ZSTD); }
 
-/* ---- many pages: several batches in flight ---- */
+/* ---- many pages: several batches in flight (0 to 3 workers: the same file) ---- */
 
 #define BP 65536u
 #define BIG (8u << 20) /* 128 pages of 64 KiB */
@@ -434,7 +438,7 @@ static void run_big(bool be, enum kdump_compress c)
 	}
 	t.ram = big_ram;
 	gm = guest(&t, 0, 0);
-	for (unsigned th = 1; th <= 3; th++) {
+	for (unsigned th = 0; th <= 3; th++) {
 		size_t len;
 		int rc;
 		uint8_t *f;
