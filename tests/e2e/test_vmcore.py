@@ -11,7 +11,7 @@ import struct
 import subprocess
 import unittest
 
-from common import (KDUMPCHECK, MPIPLCTL, TempDirTest, mkimage, mpiplctl, read_at, run, sha256_file,
+from common import (GOLDEN, KDUMPCHECK, MPIPLCTL, TempDirTest, mkimage, mpiplctl, read_at, run, sha256_file,
                     sha256_range)
 from elfcheck import (CCR, CTR, DAR, DSISR, LINK, MSR, NIP, PT_LOAD, PT_NOTE, XER, Core,
                       expected_phdrs, page_align)
@@ -304,10 +304,6 @@ class VmcoreVariants(TempDirTest):
                           self.path("l0.vmcore")])
         self.assertEqual(rc, 2)
         self.assertIn("elfcorehdr_addr 0", err)
-
-
-GOLDEN = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared",
-                                      "golden", "powernv9"))
 
 
 @unittest.skipUnless(os.path.isdir(GOLDEN) and shutil.which("zstd"), "golden data not present")
