@@ -45,12 +45,13 @@ GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 # Test drivers for real data, one binary each (build/mig-read, ...).
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+BENCH_SRC := tests/bench/elf2kdump.c
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
-TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o) $(BENCH_SRC:%.c=$(BUILD)/%.o)
 TOOLS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/%)
 DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
 
@@ -58,6 +59,8 @@ BIN := $(BUILD)/mpiplctl
 GEN := $(BUILD)/mpipl-mkimage
 UNIT := $(BUILD)/unit-tests
 LIBA := $(BUILD)/libmpipl.a
+# The kdump writer driven from an ELF vmcore (make bench).
+ELF2KDUMP := $(BUILD)/elf2kdump
 
 .PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz install clean tools
 
@@ -92,6 +95,13 @@ tools: $(TOOLS)
 
 $(TOOLS): $(BUILD)/%: $(BUILD)/tests/tools/%.o $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(TOOL_LIBS) $(LDFLAGS)
+
+# kdump-check reads kdump files through libkdumpfile only (it calls none of our code).
+$(BUILD)/kdump-check: TOOL_LIBS = $(shell $(PKG_CONFIG) --libs libkdumpfile 2>/dev/null || echo -lkdumpfile)
+
+$(ELF2KDUMP): $(BUILD)/tests/bench/elf2kdump.o $(LIBA)
+	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
 
 $(UNIT): $(UNIT_OBJ) $(LIBA)
@@ -110,8 +120,9 @@ demo: deps
 test-unit: $(UNIT)
 	$(UNIT) --jobs 2
 
-test-e2e: $(BIN) $(GEN)
-	MPIPLCTL=$(abspath $(BIN)) MKIMAGE=$(abspath $(GEN)) /usr/bin/python3 tests/e2e/run.py
+test-e2e: $(BIN) $(GEN) tools
+	MPIPLCTL=$(abspath $(BIN)) MKIMAGE=$(abspath $(GEN)) KDUMPCHECK=$(abspath $(BUILD)/kdump-check) \
+		/usr/bin/python3 tests/e2e/run.py
 
 test: test-unit test-e2e
 
@@ -126,8 +137,8 @@ check: deps
 	@echo "make check: all tests passed (plain and ASan+UBSan)"
 
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@tests/bench/run $(BUILD)
+	@$(MAKE) --no-print-directory all $(ELF2KDUMP) tools
+	@tests/bench/run $(BUILD); a=$$?; tests/bench/kdump $(BUILD); b=$$?; exit $$((a | b))
 
 fuzz: deps
 	@$(MAKE) --no-print-directory all

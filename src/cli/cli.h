@@ -56,6 +56,14 @@ void cli_opts_init(struct cli_opts *o);
 /* At ARGP_KEY_INIT: every child parser of this command fills the same options. */
 void cli_share_input(struct argp_state *state, const struct argp_child *children, void *input);
 
+/*
+ * The keys every IMAGE command parses the same way: shared input for the
+ * children, -o OUT, one IMAGE, and the checks at the end. ARGP_ERR_UNKNOWN
+ * for the others.
+ */
+error_t cli_parse_image_args(int key, char *arg, struct argp_state *state, struct cli_opts *o,
+			     const struct argp_child *children, bool needs_output);
+
 /* Parse 0x..., decimal or with a K/M/G/T suffix (binary units). */
 int cli_parse_u64(const char *s, uint64_t *v);
 

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* mpiplctl extract: the guest RAM of any input as a sparse raw image. */
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "report.h"
@@ -12,30 +16,7 @@ static const struct argp_child extract_children[];
 
 static error_t parse_extract(int key, char *arg, struct argp_state *state)
 {
-	struct cli_opts *o = state->input;
-
-	switch (key) {
-	case ARGP_KEY_INIT:
-		cli_share_input(state, extract_children, o);
-		break;
-	case 'o':
-		o->output = arg;
-		break;
-	case ARGP_KEY_ARG:
-		if (o->image)
-			argp_error(state, "one IMAGE only ('%s' is extra)", arg);
-		o->image = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!o->image)
-			argp_error(state, "IMAGE is missing");
-		if (!o->output)
-			argp_error(state, "-o OUT is missing (use -o - for standard output)");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
+	return cli_parse_image_args(key, arg, state, state->input, extract_children, true);
 }
 
 static const struct argp_option extract_options[] = {
@@ -57,6 +38,72 @@ static const struct argp extract_argp = {
 	extract_children, NULL, NULL,
 };
 
+/*
+ * When the reader already decoded the RAM into a private temporary file laid
+ * out like the output (one main range, one extent at offset 0), link that file
+ * into place instead of copying it: extract then costs what decoding costs.
+ * Returns 1 when done, 0 when the copy path must be taken.
+ */
+static int link_decoded_ram(struct guest_mem *gm, const char *output)
+{
+	const struct gm_range *main_range = NULL;
+	const struct gm_extent *e;
+	char proc[64], tmp[4096];
+	uint64_t base;
+	int fd;
+
+	for (size_t i = 0; i < gm->nranges; i++) {
+		if (gm->ranges[i].flags & GM_RANGE_AUX)
+			continue;
+		if (main_range)
+			return 0;
+		main_range = &gm->ranges[i];
+	}
+	e = main_range ? &gm->ext[0] : NULL;
+	for (size_t i = 0; e && i < gm->next; i++)
+		if (gm->ext[i].gpa == main_range->gpa)
+			e = &gm->ext[i];
+	if (!e || e->gpa != main_range->gpa || e->len != main_range->size || !e->backing ||
+	    !e->backing->temporary || e->boff != 0)
+		return 0;
+	fd = gm_backing_fd(e->backing, &base);
+	if (fd < 0 || base != 0)
+		return 0;
+	{
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(fd, 0666 & ~mask); /* temporary files are 0600 */
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output, (long)getpid());
+	/* An O_TMPFILE file can be given a name; fails across filesystems. */
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+		return 0;
+	if (truncate(tmp, (off_t)main_range->size) < 0 || rename(tmp, output) < 0) {
+		unlink(tmp);
+		return 0;
+	}
+	return 1;
+}
+
+/* Decoded RAM goes next to the output, so that it can be linked into place. */
+static void temp_files_beside(const char *output)
+{
+	char dir[4096];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", output);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	setenv("TMPDIR", dir, 1);
+}
+
 int cmd_extract(int argc, char **argv)
 {
 	struct guest_mem *gm;
@@ -68,9 +115,13 @@ int cmd_extract(int argc, char **argv)
 
 	cli_opts_init(&o);
 	argp_parse(&extract_argp, argc, argv, 0, NULL, &o);
+	if (strcmp(o.output, "-") != 0)
+		temp_files_beside(o.output);
 	gm = cli_open_input(&o);
 	if (!gm)
 		return EXIT_BAD;
+	if (strcmp(o.output, "-") != 0 && link_decoded_ram(gm, o.output))
+		goto report;
 	if (outfile_open(&of, o.output, &err)) {
 		cli_error("%s", err.msg);
 		goto out;
@@ -81,6 +132,7 @@ int cmd_extract(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
+report:
 	if (o.json) {
 		struct json_out j;
 

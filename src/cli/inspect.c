@@ -9,25 +9,7 @@ static const struct argp_child inspect_children[];
 
 static error_t parse_inspect(int key, char *arg, struct argp_state *state)
 {
-	struct cli_opts *o = state->input;
-
-	switch (key) {
-	case ARGP_KEY_INIT:
-		cli_share_input(state, inspect_children, o);
-		break;
-	case ARGP_KEY_ARG:
-		if (o->image)
-			argp_error(state, "one IMAGE only ('%s' is extra)", arg);
-		o->image = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!o->image)
-			argp_error(state, "IMAGE is missing");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
+	return cli_parse_image_args(key, arg, state, state->input, inspect_children, false);
 }
 
 static const struct argp_child inspect_children[] = {

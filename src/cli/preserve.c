@@ -15,30 +15,7 @@ static const struct argp_child preserve_children[];
 
 static error_t parse_preserve_cmd(int key, char *arg, struct argp_state *state)
 {
-	struct cli_opts *o = state->input;
-
-	switch (key) {
-	case ARGP_KEY_INIT:
-		cli_share_input(state, preserve_children, o);
-		break;
-	case 'o':
-		o->output = arg;
-		break;
-	case ARGP_KEY_ARG:
-		if (o->image)
-			argp_error(state, "one IMAGE only ('%s' is extra)", arg);
-		o->image = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!o->image)
-			argp_error(state, "IMAGE is missing");
-		if (!o->output)
-			argp_error(state, "-o OUT is missing (use -o - for standard output)");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
+	return cli_parse_image_args(key, arg, state, state->input, preserve_children, true);
 }
 
 static const struct argp_option preserve_cmd_options[] = {

@@ -12,7 +12,8 @@
 #include "../mdst/hdat.h"
 #include "../util/bytes.h"
 
-void prstatus_note(uint8_t out[PRSTATUS_NOTE_SIZE], const uint64_t regs[48], bool big_endian)
+void prstatus_note(uint8_t out[PRSTATUS_NOTE_SIZE], const uint64_t regs[48], uint32_t pid,
+		   bool big_endian)
 {
 	uint8_t *desc = out + 20;
 
@@ -21,7 +22,8 @@ void prstatus_note(uint8_t out[PRSTATUS_NOTE_SIZE], const uint64_t regs[48], boo
 	put_u32(out + 4, PRSTATUS_DESC_SIZE, big_endian);
 	put_u32(out + 8, NT_PRSTATUS_VALUE, big_endian);
 	memcpy(out + 12, "CORE", 4);
-	/* elf_prstatus is all zero (no pid, no times) but for pr_reg. */
+	/* elf_prstatus is all zero (times, signals) but for pr_pid and pr_reg. */
+	put_u32(desc + 32, pid, big_endian);
 	for (unsigned i = 0; i < 48; i++)
 		put_u64(desc + PRSTATUS_PR_REG_OFF + 8 * i, regs[i], big_endian);
 }
@@ -51,7 +53,8 @@ size_t notes_walk(const uint8_t *buf, size_t len, bool big_endian)
 static void add_note(struct cpu_notes *cn, const uint64_t regs[48], uint32_t pir, bool from_hdr,
 		     bool big_endian)
 {
-	prstatus_note(cn->buf + cn->count * PRSTATUS_NOTE_SIZE, regs, big_endian);
+	/* fadump_regs_to_elf_notes leaves pr_pid 0 */
+	prstatus_note(cn->buf + cn->count * PRSTATUS_NOTE_SIZE, regs, 0, big_endian);
 	cn->pir[cn->count] = pir;
 	cn->from_crash_header[cn->count] = from_hdr;
 	cn->count++;

@@ -45,7 +45,9 @@ int vmcore_model_synthesize(struct guest_mem *gm, const struct vmcore_opts *o, b
 		uint64_t regs[48];
 
 		vcpu_pt_regs(&gm->cpus[i], regs);
-		prstatus_note(m->notes + i * PRSTATUS_NOTE_SIZE, regs, big_endian);
+		/* pr_pid = vCPU index + 1, as QEMU's dump-guest-memory: one gdb thread each. */
+		prstatus_note(m->notes + i * PRSTATUS_NOTE_SIZE, regs, (uint32_t)(i + 1),
+			      big_endian);
 		m->cpus[i] = (struct vmcore_cpu){ gm->cpus[i].pir, false };
 	}
 	m->ncpu_notes = gm->ncpus;

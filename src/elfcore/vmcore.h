@@ -84,8 +84,9 @@ int vmcore_model_build(struct guest_mem *gm, const struct mpipl_analysis *a,
 int vmcore_model_synthesize(struct guest_mem *gm, const struct vmcore_opts *o, bool big_endian,
 			    struct vmcore_model *m, struct mp_err *err);
 
-/* Append one NT_PRSTATUS note holding regs (48 pt_regs longs) to buf. */
-void prstatus_note(uint8_t out[PRSTATUS_NOTE_SIZE], const uint64_t regs[48], bool big_endian);
+/* One NT_PRSTATUS note holding regs (48 pt_regs longs) and pr_pid. */
+void prstatus_note(uint8_t out[PRSTATUS_NOTE_SIZE], const uint64_t regs[48], uint32_t pid,
+		   bool big_endian);
 
 /*
  * Walk an ELF note buffer as /proc/vmcore does: sum whole notes until a zero

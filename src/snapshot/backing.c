@@ -125,6 +125,16 @@ struct gm_backing *gm_backing_fd_new(int fd, bool own_fd, uint64_t base, uint64_
 	return &fb->b;
 }
 
+int gm_backing_fd(const struct gm_backing *b, uint64_t *base)
+{
+	const struct fd_backing *fb = (const struct fd_backing *)b;
+
+	if (!b || b->ops != &fd_ops)
+		return -1;
+	*base = fb->base;
+	return fb->fd;
+}
+
 struct mem_backing {
 	struct gm_backing b;
 	uint8_t data[];

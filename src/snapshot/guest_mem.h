@@ -43,6 +43,7 @@ struct gm_backing {
 	const struct gm_backing_ops *ops;
 	unsigned refs;
 	uint64_t size;
+	bool temporary;  /* a private temporary file: it may be linked into place */
 	char label[256]; /* file name for messages */
 };
 
@@ -56,6 +57,9 @@ void gm_backing_put(struct gm_backing *b);
  */
 struct gm_backing *gm_backing_fd_new(int fd, bool own_fd, uint64_t base, uint64_t size,
 				     const char *label, struct mp_err *err);
+
+/* The descriptor of a backing made by gm_backing_fd_new, else -1. */
+int gm_backing_fd(const struct gm_backing *b, uint64_t *base);
 
 /* A backing holding a private copy of len bytes. */
 struct gm_backing *gm_backing_mem_new(const void *data, size_t len, struct mp_err *err);

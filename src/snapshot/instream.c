@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "../util/bytes.h"
+#include "../util/progress.h"
 
 #define IN_BUF (256u << 10)
 #define OUT_BUF (256u << 10)
@@ -36,6 +37,7 @@ struct instream {
 	ZSTD_DCtx *zd;
 	bool zstd_frame_open;
 	bool regular;                 /* a regular file: pread and mmap work */
+	struct progress prog;         /* "reading FILE" on a terminal, for long reads */
 	instream_read_fn custom_read; /* custom streams: the byte source */
 	void *custom_ctx;
 };
@@ -69,6 +71,7 @@ static int fill_in(struct instream *s, struct mp_err *err)
 	if (n == 0)
 		s->in_eof = true;
 	s->in_len = (size_t)n;
+	progress_update(&s->prog, s->in_off + s->in_len);
 	return 0;
 }
 
@@ -175,6 +178,7 @@ static int refill_plain(struct instream *s, struct mp_err *err)
 		return mp_fail_errno(err, "%s: read at byte offset %llu", s->path,
 				     (unsigned long long)(s->tell + s->out_len - s->out_pos));
 	s->out_len += (size_t)n;
+	progress_update(&s->prog, s->tell + s->out_len - s->out_pos);
 	return 0;
 }
 
@@ -280,6 +284,7 @@ struct instream *instream_open(const char *path, struct mp_err *err)
 		else
 			s->in_len = (size_t)n;
 	}
+	progress_begin(&s->prog, "reading input", s->regular ? s->file_size : 0);
 	if (s->codec == CODEC_GZIP && gzip_start(s, err))
 		goto fail;
 	if (s->codec == CODEC_ZSTD) {
@@ -321,6 +326,7 @@ void instream_close(struct instream *s)
 {
 	if (!s)
 		return;
+	progress_end(&s->prog);
 	if (s->z_live)
 		inflateEnd(&s->z);
 	ZSTD_freeDCtx(s->zd);

@@ -604,6 +604,8 @@ static int add_temp_ranges(struct mig *g, struct mp_err *err)
 		return -1;
 	snprintf(label, sizeof(label), "%s (decoded RAM)", g->path);
 	bk = gm_backing_fd_new(r->tfd, true, 0, r->tsize, label, err);
+	if (bk)
+		bk->temporary = true;
 	if (!bk)
 		return -1;
 	r->tfd = -1; /* the backing owns it */

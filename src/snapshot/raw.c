@@ -57,6 +57,7 @@ static struct guest_mem *raw_open(struct instream *s, const struct input_opts *o
 	b = gm_backing_fd_new(fd, true, 0, size, instream_path(s), err);
 	if (!b)
 		goto fail;
+	b->temporary = !instream_random_access(s);
 	fd = -1;
 	gm = gm_new(instream_path(s), format, err);
 	if (!gm || gm_add_range(gm, o->mem_base, size, "raw", b, 0, err))

@@ -29,19 +29,21 @@ def targets(m):
             (m["fdh"], 48), (m["vmcoreinfo"], 64)]
 
 
-def mutate(data, m, rng):
+def mutate(pristine, m, rng):
+    """Corrupt one structure: returns (address, new bytes) of the changed window."""
     addr, length = rng.choice(targets(m))
+    window = bytearray(pristine[addr:addr + length + 4])
     for _ in range(rng.randint(1, 8)):
-        off = addr + rng.randrange(length)
+        off = rng.randrange(length)
         kind = rng.random()
         if kind < 0.5:
-            data[off] = rng.randrange(256)
+            window[off] = rng.randrange(256)
         elif kind < 0.8:
-            data[off] ^= 1 << rng.randrange(8)
+            window[off] ^= 1 << rng.randrange(8)
         else:  # an extreme 32-bit value
-            data[off:off + 4] = rng.choice([b"\xff\xff\xff\xff", b"\0\0\0\0", b"\x7f\xff\xff\xff",
-                                            b"\x80\0\0\0"])
-    return addr
+            window[off:off + 4] = rng.choice([b"\xff\xff\xff\xff", b"\0\0\0\0",
+                                              b"\x7f\xff\xff\xff", b"\x80\0\0\0"])
+    return addr, bytes(window[:length + 4])
 
 
 def check_run(args, what):
@@ -75,26 +77,32 @@ def fuzz(iterations, seed, tmpdir):
         pristine = f.read()
     bad = os.path.join(tmpdir, "bad.raw")
     out = os.path.join(tmpdir, "out.raw")
+    shutil.copyfile(img, bad)
     failures = []
     for i in range(iterations):
-        data = bytearray(pristine)
-        addr = mutate(data, m, rng)
-        with open(bad, "wb") as f:
-            f.write(data)
+        addr, window = mutate(pristine, m, rng)
+        with open(bad, "r+b") as f:
+            f.seek(addr)
+            f.write(window)
         what = "iteration %d (seed %d), mutation near 0x%x" % (i, seed, addr)
         base = str(m["base"])
         for args in ([MPIPLCTL, "inspect", bad, "--base", base, "--json"],
                      [MPIPLCTL, "preserve", bad, "--base", base, "--cpu-state", cpu,
-                      "--profile", rng.choice(["hdat", "qemu"]), "-o", out, "-q"]):
+                      "--profile", rng.choice(["hdat", "qemu"]), "-o", out, "-q"],
+                     [MPIPLCTL, "vmcore", bad, "--base", base, "--cpu-state", cpu, "-o",
+                      out, "-q"]):
             problem = check_run(args, what + ": " + " ".join(args[1:3]))
             if problem:
                 failures.append(problem)
                 keep = os.path.join(tmpdir, "failure-%d.raw" % i)
-                os.rename(bad, keep)
+                shutil.copyfile(bad, keep)
                 failures.append("  input kept at " + keep)
                 break
         if os.path.exists(out):
             os.unlink(out)
+        with open(bad, "r+b") as f:
+            f.seek(addr)
+            f.write(pristine[addr:addr + len(window)])
     return failures
 
 

@@ -11,7 +11,7 @@ import struct
 import subprocess
 import unittest
 
-from common import (MPIPLCTL, TempDirTest, mkimage, mpiplctl, read_at, run, sha256_file,
+from common import (GOLDEN, KDUMPCHECK, MPIPLCTL, TempDirTest, mkimage, mpiplctl, read_at, run, sha256_file,
                     sha256_range)
 from elfcheck import (CCR, CTR, DAR, DSISR, LINK, MSR, NIP, PT_LOAD, PT_NOTE, XER, Core,
                       expected_phdrs, page_align)
@@ -252,6 +252,9 @@ class VmcoreVariants(TempDirTest):
         self.assertEqual([(r[NIP], r[LINK], r[1], r[CCR], r[XER]) for r in regs],
                          [(t["nip"], t["lr"], t["r1"], t["cr"], t["xer"]) for t in cpus])
         self.assertEqual(sha256_range(out, c.loads()[0]["offset"], m["size"]), sha256_file(img))
+        # One gdb thread per vCPU: pr_pid = index + 1, as QEMU's dump-guest-memory.
+        pids = [struct.unpack_from("<I", d, 32)[0] for n, t, d in c.notes() if t == 1]
+        self.assertEqual(pids, [1, 2])
 
     def corrupt(self, name, what, patches, *extra):
         """Patch bytes of a fresh image; vmcore must refuse with exit 2 and no output."""
@@ -303,10 +306,6 @@ class VmcoreVariants(TempDirTest):
         self.assertIn("elfcorehdr_addr 0", err)
 
 
-GOLDEN = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared",
-                                      "golden", "powernv9"))
-
-
 @unittest.skipUnless(os.path.isdir(GOLDEN) and shutil.which("zstd"), "golden data not present")
 class VmcoreGolden(TempDirTest):
     """The real capture kernel's /proc/vmcore of shared/golden/powernv9."""
@@ -337,3 +336,55 @@ class VmcoreGolden(TempDirTest):
         self.assertEqual(on[0], rn[0])
         self.assertEqual(on[-1], rn[-1])
         self.assertEqual(on[-1][0], b"VMCOREINFO")
+
+
+class VmcoreKdump(TempDirTest):
+    """--format=kdump, read back by libkdumpfile (tests/tools/kdump-check, none of our code)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.img = os.path.join(cls.tmp, "k.raw")
+        cls.m, cls.cpu = mkimage(cls.img, "--size", "256M", "--regions", "2")
+        cls.elf = os.path.join(cls.tmp, "k.vmcore")
+        mpiplctl("vmcore", cls.img, "--cpu-state", cls.cpu, "-o", cls.elf, "-q")
+
+    def kdump(self, name, *args):
+        out = self.path(name)
+        mpiplctl("vmcore", self.img, "--cpu-state", self.cpu, "--format=kdump", "-o", out, "-q",
+                 *args)
+        return out
+
+    def header(self, path):
+        raw = read_at(path, 0, 464)
+        version, = struct.unpack_from("<i", raw, 8)
+        status, block, sub, bitmap_blocks, _, = struct.unpack_from("<iiiii", raw, 424)
+        nr_cpus, = struct.unpack_from("<i", raw, 460)
+        return {"magic": raw[:8], "version": version, "status": status, "block": block,
+                "nr_cpus": nr_cpus, "machine": raw[12 + 4 * 65:12 + 5 * 65].rstrip(b"\0")}
+
+    def test_every_compression_reads_back_through_libkdumpfile(self):
+        for comp, flag in (("zstd", 0x20), ("zlib", 0x1), ("none", 0)):
+            out = self.kdump("k-%s.kdump" % comp, "--compress", comp)
+            h = self.header(out)
+            self.assertEqual((h["magic"], h["version"], h["block"], h["nr_cpus"]),
+                             (b"KDUMP   ", 6, self.m["page_size"], 2), comp)
+            self.assertEqual(h["status"] & 0x27, flag, comp)
+            self.assertTrue(h["machine"].startswith(b"ppc64"), h["machine"])
+            run([KDUMPCHECK, out, self.elf], check_rc=0)
+
+    def test_threads_do_not_change_the_bytes(self):
+        one = self.kdump("t1.kdump", "--threads", "1")
+        two = self.kdump("t2.kdump", "--threads", "2")
+        self.assertEqual(sha256_file(one), sha256_file(two))
+        p = subprocess.run([MPIPLCTL, "vmcore", self.img, "--cpu-state", self.cpu,
+                            "--format=kdump", "--threads", "2", "-o", "-", "-q"],
+                           stdout=subprocess.PIPE, check=True)
+        with open(two, "rb") as f:
+            self.assertEqual(p.stdout, f.read())
+
+    def test_bad_options(self):
+        for args in (["--format", "lkcd"], ["--compress", "lzo"], ["--threads", "0"]):
+            rc, _, err = run([MPIPLCTL, "vmcore", self.img, "-o", self.path("never")] + args)
+            self.assertEqual(rc, 2, args)
+        self.assertFalse(os.path.exists(self.path("never")))
