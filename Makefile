@@ -43,15 +43,14 @@ LIB_SRC := $(sort $(wildcard src/util/*.c src/snapshot/*.c src/mdst/*.c src/elfc
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
-# Test drivers for real data, one binary each (build/mig-read, ...).
+# Independent readers the tests use, one binary each (build/kdump-check).
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
-BENCH_SRC := tests/bench/elf2kdump.c
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
-TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o) $(BENCH_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TOOLS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/%)
 DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
 
@@ -60,7 +59,6 @@ GEN := $(BUILD)/mpipl-mkimage
 UNIT := $(BUILD)/unit-tests
 LIBA := $(BUILD)/libmpipl.a
 # The kdump writer driven from an ELF vmcore (make bench).
-ELF2KDUMP := $(BUILD)/elf2kdump
 
 .PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz install clean tools
 
@@ -100,10 +98,6 @@ $(TOOLS): $(BUILD)/%: $(BUILD)/tests/tools/%.o $(LIBA)
 # kdump-check reads kdump files through libkdumpfile only (it calls none of our code).
 $(BUILD)/kdump-check: TOOL_LIBS = $(shell $(PKG_CONFIG) --libs libkdumpfile 2>/dev/null || echo -lkdumpfile)
 
-$(ELF2KDUMP): $(BUILD)/tests/bench/elf2kdump.o $(LIBA)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
-
 $(UNIT): $(UNIT_OBJ) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(LIBS) $(CRITERION_LIBS) $(LDFLAGS)
@@ -137,7 +131,7 @@ check: deps
 	@echo "make check: all tests passed (plain and ASan+UBSan)"
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(ELF2KDUMP) tools
+	@$(MAKE) --no-print-directory all tools
 	@tests/bench/run $(BUILD); a=$$?; tests/bench/kdump $(BUILD); b=$$?; exit $$((a | b))
 
 fuzz: deps

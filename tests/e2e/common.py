@@ -11,12 +11,12 @@ import subprocess
 import tempfile
 import unittest
 
-MPIPLCTL = os.environ.get("MPIPLCTL", os.path.abspath("build/mpiplctl"))
-MKIMAGE = os.environ.get("MKIMAGE", os.path.abspath("build/mpipl-mkimage"))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MPIPLCTL = os.environ.get("MPIPLCTL", os.path.join(REPO, "build", "mpiplctl"))
+MKIMAGE = os.environ.get("MKIMAGE", os.path.join(REPO, "build", "mpipl-mkimage"))
 # kdump-check KDUMP REFERENCE.elf: reads a kdump file through libkdumpfile and
 # compares every page with the ELF vmcore's (tests/tools/kdump-check.c).
-KDUMPCHECK = os.environ.get("KDUMPCHECK", os.path.abspath("build/kdump-check"))
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+KDUMPCHECK = os.environ.get("KDUMPCHECK", os.path.join(REPO, "build", "kdump-check"))
 # The real MPIPL cycle beside the repository (../shared/golden/powernv9), or where
 # MPIPL_GOLDEN points; the tests that need it are skipped without it.
 GOLDEN = os.environ.get("MPIPL_GOLDEN") or os.path.abspath(
