@@ -137,28 +137,22 @@ static inline bool add_u64_ok(uint64_t a, uint64_t b, uint64_t *sum)
 	return !__builtin_add_overflow(a, b, sum);
 }
 
-/*
- * True when every byte of buf is zero. OR-ing 64 bytes at a time lets the
- * compiler vectorise; memcpy keeps the loads free of alignment and aliasing
- * assumptions. Returns at the first non-zero 64-byte block.
- */
+/* 4 KiB of zeros: mem_is_zero compares against it with glibc's vectorised memcmp. */
+extern const uint8_t zero_block[4096];
+
+/* True when every byte of buf is zero. */
 static inline bool mem_is_zero(const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
-	size_t i = 0;
 
-	for (; i + 64 <= len; i += 64) {
-		uint64_t w[8], acc = 0;
+	while (len) {
+		size_t n = len < sizeof(zero_block) ? len : sizeof(zero_block);
 
-		memcpy(w, b + i, sizeof(w));
-		for (int k = 0; k < 8; k++)
-			acc |= w[k];
-		if (acc)
+		if (memcmp(b, zero_block, n) != 0)
 			return false;
+		b += n;
+		len -= n;
 	}
-	for (; i < len; i++)
-		if (b[i])
-			return false;
 	return true;
 }
 
