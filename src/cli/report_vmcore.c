@@ -19,22 +19,6 @@ static uint64_t note_reg(const struct vmcore_model *m, size_t i, unsigned slot)
 	return get_u64(n + 8 * slot, m->big_endian);
 }
 
-/* The VMCOREINFO text (not NUL-terminated) and its length, or NULL. */
-static const char *vmcoreinfo_text(const struct vmcore_model *m, size_t *len)
-{
-	const uint8_t *n = m->notes + m->vmcoreinfo_off;
-	size_t left = m->notes_len - m->vmcoreinfo_off;
-	uint32_t descsz;
-
-	if (left < 24 || get_u32(n, m->big_endian) != 11 || memcmp(n + 12, "VMCOREINFO", 10))
-		return NULL;
-	descsz = get_u32(n + 4, m->big_endian);
-	if (24 + (uint64_t)descsz > left)
-		return NULL;
-	*len = descsz;
-	return (const char *)n + 24;
-}
-
 static const char *type_name(uint32_t type)
 {
 	return type == PT_LOAD_VALUE ? "LOAD" : type == PT_NULL_VALUE ? "NULL" : "?";

@@ -315,22 +315,30 @@ fail:
 	return -1;
 }
 
-int vmcoreinfo_get(const struct vmcore_model *m, const char *key, char *out, size_t outlen)
+const char *vmcoreinfo_text(const struct vmcore_model *m, size_t *len)
 {
 	const uint8_t *n = m->notes + m->vmcoreinfo_off;
-	size_t left = m->notes_len - m->vmcoreinfo_off, klen = strlen(key);
-	uint32_t namesz, descsz;
-	const char *text, *end;
+	size_t left = m->notes_len - m->vmcoreinfo_off;
+	uint32_t descsz;
 
-	if (left < 12)
-		return -1;
-	namesz = get_u32(n, m->big_endian);
+	/* namesz 11: "VMCOREINFO" and its NUL, padded to 12; the text follows. */
+	if (left < 24 || get_u32(n, m->big_endian) != 11 || memcmp(n + 12, "VMCOREINFO", 10))
+		return NULL;
 	descsz = get_u32(n + 4, m->big_endian);
-	if (namesz != 11 || memcmp(n + 12, "VMCOREINFO", 10) ||
-	    12 + 12 + (uint64_t)descsz > left)
+	if (24 + (uint64_t)descsz > left)
+		return NULL;
+	*len = descsz;
+	return (const char *)n + 24;
+}
+
+int vmcoreinfo_get(const struct vmcore_model *m, const char *key, char *out, size_t outlen)
+{
+	size_t len, klen = strlen(key);
+	const char *text = vmcoreinfo_text(m, &len), *end;
+
+	if (!text)
 		return -1;
-	text = (const char *)n + 24;
-	end = text + descsz;
+	end = text + len;
 	for (const char *line = text; line < end;) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		const char *stop = nl ? nl : end;

@@ -94,6 +94,9 @@ void prstatus_note(uint8_t out[PRSTATUS_NOTE_SIZE], const uint64_t regs[48], uin
  */
 size_t notes_walk(const uint8_t *buf, size_t len, bool big_endian);
 
+/* The VMCOREINFO note's text (not NUL-terminated) and its length, or NULL. */
+const char *vmcoreinfo_text(const struct vmcore_model *m, size_t *len);
+
 /* Value of KEY=... in the VMCOREINFO text (NUL-terminated copy into out), or -1. */
 int vmcoreinfo_get(const struct vmcore_model *m, const char *key, char *out, size_t outlen);
 

@@ -189,21 +189,31 @@ int spirah_parse(const uint8_t *buf, size_t len, uint64_t at, uint64_t base,
 	return 0;
 }
 
-/* Look for the "SPIRAH" HDIF header in the first 128 KiB of the image at base. */
-static uint64_t find_spirah(struct guest_mem *gm, uint64_t base, uint8_t *page,
-			    size_t page_len, struct mp_err *err)
+uint64_t spirah_at(struct guest_mem *gm, uint64_t base)
 {
 	static const uint64_t likely[] = { 0x10000, 0x10400 };
-	const uint64_t scan_end = 0x20000;
+	struct mp_err err;
 
 	for (size_t i = 0; i < sizeof(likely) / sizeof(likely[0]); i++) {
 		uint8_t hdr[8];
 
 		if (gm_contains(gm, base + likely[i], sizeof(hdr)) &&
-		    gm_read(gm, base + likely[i], hdr, sizeof(hdr), err) == 0 &&
+		    gm_read(gm, base + likely[i], hdr, sizeof(hdr), &err) == 0 &&
 		    get_be16(hdr) == HDIF_MAGIC && memcmp(hdr + 2, "SPIRAH", 6) == 0)
 			return base + likely[i];
 	}
+	return 0;
+}
+
+/* Look for the "SPIRAH" HDIF header in the first 128 KiB of the image at base. */
+static uint64_t find_spirah(struct guest_mem *gm, uint64_t base, uint8_t *page,
+			    size_t page_len, struct mp_err *err)
+{
+	const uint64_t scan_end = 0x20000;
+	uint64_t at = spirah_at(gm, base);
+
+	if (at)
+		return at;
 	for (uint64_t off = 0; off < scan_end; off += page_len) {
 		if (!gm_contains(gm, base + off, page_len) ||
 		    gm_read(gm, base + off, page, page_len, err))

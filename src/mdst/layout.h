@@ -48,6 +48,12 @@ int layout_parse_name(const char *s, enum layout_kind *kind);
 int layout_resolve(struct guest_mem *gm, uint64_t base, enum layout_kind kind,
 		   struct mpipl_layout *l, struct findings *f, struct mp_err *err);
 
+/*
+ * Address of skiboot's SPIRA-H HDIF header where skiboot 7.1 (base+0x10000)
+ * or 7.0 (base+0x10400) keeps it, or 0 (mpipl.md 1.1).
+ */
+uint64_t spirah_at(struct guest_mem *gm, uint64_t base);
+
 /* Decode a SPIRA-H structure read from guest address at (exposed for tests). */
 int spirah_parse(const uint8_t *buf, size_t len, uint64_t at, uint64_t base,
 		 struct mpipl_layout *l, struct findings *f, struct mp_err *err);

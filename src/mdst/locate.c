@@ -5,27 +5,13 @@
 #include <string.h>
 
 #include "hdat.h"
+#include "layout.h"
 #include "../util/bytes.h"
 
 /* skiboot's image area: its heap (with the device tree for Linux) is inside. */
 #define SKIBOOT_AREA 0x1C00000ULL
 /* Candidate bases are MiB-aligned: skiboot's base is a link-time constant. */
 #define CANDIDATE_STEP (1ULL << 20)
-
-/* An HDIF "SPIRAH" header where skiboot 7.1 or 7.0 keeps it (mpipl.md 1.1). */
-static bool spirah_at(struct guest_mem *gm, uint64_t base)
-{
-	static const uint64_t offsets[] = { 0x10000, 0x10400 };
-	struct mp_err err;
-	uint8_t h[8];
-
-	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++)
-		if (gm_contains(gm, base + offsets[i], sizeof(h)) &&
-		    gm_read(gm, base + offsets[i], h, sizeof(h), &err) == 0 &&
-		    get_be16(h) == 0xD1F0 && memcmp(h + 2, "SPIRAH", 6) == 0)
-			return true;
-	return false;
-}
 
 int locate_devtree(struct guest_mem *gm, uint64_t base, struct guest_devtree *dt,
 		   struct mp_err *err)

@@ -127,8 +127,3 @@ int tables_read(struct guest_mem *gm, const struct mpipl_layout *l, struct mpipl
 	read_metadata(gm, l, t, f);
 	return 0;
 }
-
-unsigned tables_hdat_count(const struct mpipl_tables *t)
-{
-	return t->hdat_count;
-}

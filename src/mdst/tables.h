@@ -44,7 +44,4 @@ void skiboot_metadata_decode(const uint8_t raw[SKIBOOT_METADATA_SIZE],
 int tables_read(struct guest_mem *gm, const struct mpipl_layout *l, struct mpipl_tables *t,
 		struct findings *f, struct mp_err *err);
 
-/* Entries the hdat profile pairs: SPIRA-H act_cnt, or QEMU's terminator rule. */
-unsigned tables_hdat_count(const struct mpipl_tables *t);
-
 #endif

@@ -308,10 +308,8 @@ static struct guest_mem *elf_open(struct instream *s, const struct input_opts *o
 					"guest memory", f.label, (unsigned long long)f.phoff);
 		goto fail;
 	}
-	snprintf(format, sizeof(format), "dump-guest-memory ELF (%s-endian)%s%s%s",
-		 f.be ? "big" : "little", instream_codec(s) != CODEC_NONE ? ", " : "",
-		 instream_codec(s) != CODEC_NONE ? instream_codec_name(instream_codec(s)) : "",
-		 instream_codec(s) != CODEC_NONE ? "-compressed" : "");
+	snprintf(format, sizeof(format), "dump-guest-memory ELF (%s-endian)%s",
+		 f.be ? "big" : "little", instream_compressed_suffix(s));
 	gm = gm_new(f.label, format, err);
 	if (!gm || add_loads(gm, &f, loads, nloads, &fd, err))
 		goto fail;

@@ -54,6 +54,18 @@ const char *instream_codec_name(enum instream_codec c)
 	}
 }
 
+const char *instream_compressed_suffix(const struct instream *s)
+{
+	switch (s->codec) {
+	case CODEC_GZIP:
+		return ", gzip-compressed";
+	case CODEC_ZSTD:
+		return ", zstd-compressed";
+	default:
+		return "";
+	}
+}
+
 static int fill_in(struct instream *s, struct mp_err *err)
 {
 	ssize_t n;

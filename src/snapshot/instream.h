@@ -33,6 +33,9 @@ void instream_close(struct instream *s);
 
 enum instream_codec instream_codec(const struct instream *s);
 const char *instream_codec_name(enum instream_codec c);
+
+/* ", gzip-compressed" or ", zstd-compressed" for format names, "" for plain input. */
+const char *instream_compressed_suffix(const struct instream *s);
 const char *instream_path(const struct instream *s);
 
 /* The underlying descriptor (plain files: for pread and mmap; -1 for custom streams). */

@@ -288,10 +288,7 @@ static struct guest_mem *kdump_open(struct instream *s, const struct input_opts 
 	(void)o;
 	if (input_random_access(s, &fd, &size, err))
 		return NULL;
-	snprintf(format, sizeof(format), "kdump-compressed%s%s%s",
-		 instream_codec(s) != CODEC_NONE ? ", " : "",
-		 instream_codec(s) != CODEC_NONE ? instream_codec_name(instream_codec(s)) : "",
-		 instream_codec(s) != CODEC_NONE ? "-compressed" : "");
+	snprintf(format, sizeof(format), "kdump-compressed%s", instream_compressed_suffix(s));
 	return kdump_open_image(fd, size, instream_path(s), instream_path(s), format, err);
 }
 

@@ -161,10 +161,8 @@ static struct guest_mem *flat_open(struct instream *s, const struct input_opts *
 		mp_fail_errno(err, "%s: sizing the reassembled image", r.label);
 		goto out;
 	}
-	snprintf(format, sizeof(format), "kdump-compressed, flattened%s%s%s",
-		 instream_codec(s) != CODEC_NONE ? ", " : "",
-		 instream_codec(s) != CODEC_NONE ? instream_codec_name(instream_codec(s)) : "",
-		 instream_codec(s) != CODEC_NONE ? "-compressed" : "");
+	snprintf(format, sizeof(format), "kdump-compressed, flattened%s",
+		 instream_compressed_suffix(s));
 	/* Image offsets in messages are not offsets of the user's file: say so. */
 	snprintf(label, sizeof(label), "%s (reassembled image)", r.label);
 	gm = kdump_open_image(r.fd, r.image_end, r.label, label, format, err);

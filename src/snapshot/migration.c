@@ -581,9 +581,7 @@ static void set_format(struct mig *g, struct instream *s, const char *container)
 	if (container)
 		snprintf(gm->format + n, sizeof(gm->format) - n, ", in a %s", container);
 	n = strlen(gm->format);
-	if (instream_codec(s) != CODEC_NONE)
-		snprintf(gm->format + n, sizeof(gm->format) - n, ", %s-compressed",
-			 instream_codec_name(instream_codec(s)));
+	snprintf(gm->format + n, sizeof(gm->format) - n, "%s", instream_compressed_suffix(s));
 }
 
 static void mig_cleanup(struct mig *g)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "file_access.h"
 #include "input.h"
 #include "../util/bytes.h"
 
@@ -26,25 +27,14 @@ static struct guest_mem *raw_open(struct instream *s, const struct input_opts *o
 	char format[64];
 	uint64_t size, end;
 	int fd = -1; /* ours to close until the backing owns it */
+	/* In place (a duplicate descriptor), else a sparse decompressed copy. */
+	bool in_place = instream_random_access(s);
 
-	if (instream_random_access(s)) {
-		/* The instream keeps its descriptor: the backing gets a duplicate. */
-		size = instream_file_size(s);
-		fd = dup(instream_fd(s));
-		if (fd < 0) {
-			mp_fail_errno(err, "%s: dup", instream_path(s));
-			return NULL;
-		}
-		snprintf(format, sizeof(format), "raw");
-	} else {
-		if (instream_to_tempfile(s, &fd, &size, err))
-			return NULL;
-		if (codec == CODEC_NONE)
-			snprintf(format, sizeof(format), "raw, from a pipe");
-		else
-			snprintf(format, sizeof(format), "raw, %s-compressed",
-				 instream_codec_name(codec));
-	}
+	if (input_random_access(s, &fd, &size, err))
+		return NULL;
+	snprintf(format, sizeof(format), "raw%s%s",
+		 !in_place && codec == CODEC_NONE ? ", from a pipe" : "",
+		 instream_compressed_suffix(s));
 	if (size == 0) {
 		mp_fail(err, MP_EINPUT, "%s: empty file: no guest memory", instream_path(s));
 		goto fail;
@@ -57,7 +47,7 @@ static struct guest_mem *raw_open(struct instream *s, const struct input_opts *o
 	b = gm_backing_fd_new(fd, true, 0, size, instream_path(s), err);
 	if (!b)
 		goto fail;
-	b->temporary = !instream_random_access(s);
+	b->temporary = !in_place;
 	fd = -1;
 	gm = gm_new(instream_path(s), format, err);
 	if (!gm || gm_add_range(gm, o->mem_base, size, "raw", b, 0, err))

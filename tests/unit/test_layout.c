@@ -469,7 +469,7 @@ Test(tables, counts_fixed_layout)
 	cr_assert_eq(t->mdst_slots, 64);
 	cr_assert_eq(t->qemu_count, 3);
 	cr_assert_eq(t->hdat_count, 3, "no SPIRA-H: the terminator rule");
-	cr_assert_eq(tables_hdat_count(t), 3);
+	cr_assert_eq(t->hdat_count, 3);
 	cr_assert_eq(t->mdst[0].addr, B);
 	cr_assert_eq(t->mddt[4].addr, 0x6000);
 	cr_assert(t->mdrt_ok);
