@@ -40,17 +40,15 @@ static int predict_vmcore(struct guest_mem *gm, const struct cli_opts *o, struct
 	struct mpipl_analysis a;
 	struct analyze_opts ao;
 	struct vmcore_opts vo;
-	struct cli_opts quiet = *o;
 	int rc;
 
-	quiet.quiet = true;
 	cli_analyze_opts(o, &ao);
 	if (mpipl_analyze(gm, &ao, &a, err))
 		return -1;
 	cli_vmcore_opts(o, &vo);
 	rc = a.have_kernel_meta ? 0 : mp_fail(err, MP_EINPUT, "no fadump registration");
 	if (rc == 0)
-		rc = cli_to_post_mpipl(gm, &quiet, &a, NULL, 0, err);
+		rc = cli_to_post_mpipl(gm, o, &a, NULL, 0, err);
 	if (rc == 0)
 		rc = vmcore_model_build(gm, &a, &vo, m, &a.findings, err);
 	mpipl_analysis_free(&a);
