@@ -358,12 +358,11 @@ int gm_copy(struct guest_mem *gm, uint64_t dst, uint64_t src, uint64_t len,
 	size_t n;
 	int rc;
 
-	if (len == 0 || dst == src)
-		return check_ram(gm, src, len, "copy source", err) ||
-		       check_ram(gm, dst, len, "copy destination", err) ? -1 : 0;
 	if (check_ram(gm, src, len, "copy source", err) ||
 	    check_ram(gm, dst, len, "copy destination", err))
 		return -1;
+	if (len == 0 || dst == src)
+		return 0;
 	/* The snapshot borrows backings; ext_replace takes its own references. */
 	moved = ext_snapshot(gm, src, len, dst, &n, err);
 	if (!moved)
