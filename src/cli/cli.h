@@ -11,6 +11,7 @@
 #include "../mdst/analyze.h"
 #include "../mdst/regsave.h"
 #include "../snapshot/guest_mem.h"
+#include "../util/sink.h"
 
 #define MPIPLCTL_VERSION "0.1.0"
 #define MAX_RAM_RANGES 256
@@ -89,6 +90,18 @@ void cli_vmcore_opts(const struct cli_opts *o, struct vmcore_opts *vo);
  */
 int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpipl_analysis *a,
 		      char *cpu_note, size_t cpu_note_len, struct mp_err *err);
+
+/* Writes a whole output to the sink; 0 or -1 with err. */
+typedef int (*cli_writer)(struct sink *out, void *ctx, struct mp_err *err);
+
+/*
+ * Write path ("-": stdout, refused on a terminal) through a temporary file
+ * renamed into place on success; prints the error and returns -1 otherwise.
+ */
+int cli_write_atomically(const char *path, cli_writer write, void *ctx);
+
+/* gm's main RAM as a sparse raw image, atomically. */
+int cli_write_raw_image(struct guest_mem *gm, const char *path);
 
 /* Exit status for a successful run with these findings. */
 int cli_exit_status(const struct cli_opts *o, const struct findings *f);

@@ -9,7 +9,6 @@
 
 #include "cli.h"
 #include "../devtree/devtree.h"
-#include "../util/outfile.h"
 #include "../util/sink.h"
 
 enum { OPT_NO_MPIPL_BOOT = 0x300 };
@@ -88,13 +87,24 @@ static int read_whole(const char *path, void **buf, size_t *len, struct mp_err *
 	return 0;
 }
 
+struct blob {
+	const void *data;
+	size_t len;
+};
+
+static int write_blob(struct sink *out, void *ctx, struct mp_err *err)
+{
+	const struct blob *b = ctx;
+
+	return sink_write(out, b->data, b->len, err);
+}
+
 int cmd_dtb(int argc, char **argv)
 {
 	struct dtb_cli d = { .mpipl_boot = true };
 	void *in = NULL, *out = NULL;
 	size_t inlen = 0, outlen = 0;
-	struct outfile of;
-	struct sink s;
+	struct blob blob;
 	struct mp_err err;
 	int rc = EXIT_BAD;
 
@@ -104,16 +114,10 @@ int cmd_dtb(int argc, char **argv)
 		cli_error("%s: %s", d.in, err.msg);
 		goto out;
 	}
-	if (outfile_open(&of, d.out, &err)) {
-		cli_error("%s", err.msg);
+	blob.data = out;
+	blob.len = outlen;
+	if (cli_write_atomically(d.out, write_blob, &blob))
 		goto out;
-	}
-	sink_init(&s, of.fd, d.out);
-	if (sink_write(&s, out, outlen, &err) || outfile_commit(&of, &err)) {
-		outfile_abort(&of);
-		cli_error("%s", err.msg);
-		goto out;
-	}
 	rc = EXIT_OK;
 out:
 	free(in);

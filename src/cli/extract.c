@@ -9,8 +9,6 @@
 
 #include "cli.h"
 #include "report.h"
-#include "../snapshot/export.h"
-#include "../util/outfile.h"
 
 static const struct argp_child extract_children[];
 
@@ -107,10 +105,7 @@ static void temp_files_beside(const char *output)
 int cmd_extract(int argc, char **argv)
 {
 	struct guest_mem *gm;
-	struct outfile of;
 	struct cli_opts o;
-	struct sink out;
-	struct mp_err err;
 	int rc = EXIT_BAD;
 
 	cli_opts_init(&o);
@@ -122,16 +117,8 @@ int cmd_extract(int argc, char **argv)
 		return EXIT_BAD;
 	if (strcmp(o.output, "-") != 0 && link_decoded_ram(gm, o.output))
 		goto report;
-	if (outfile_open(&of, o.output, &err)) {
-		cli_error("%s", err.msg);
+	if (cli_write_raw_image(gm, o.output))
 		goto out;
-	}
-	sink_init(&out, of.fd, o.output);
-	if (gm_export_raw(gm, &out, &err) || outfile_commit(&of, &err)) {
-		outfile_abort(&of);
-		cli_error("%s", err.msg);
-		goto out;
-	}
 report:
 	if (o.json) {
 		struct json_out j;

@@ -8,8 +8,6 @@
 #include "cli.h"
 #include "report.h"
 #include "../mdst/preserve.h"
-#include "../snapshot/export.h"
-#include "../util/outfile.h"
 
 static const struct argp_child preserve_children[];
 
@@ -113,26 +111,6 @@ static void summary_json(const struct preserve_report *r, const struct guest_mem
 	jo_finish(&j);
 }
 
-/* Write gm as a raw image to o->output, atomically. */
-static int write_output(struct guest_mem *gm, const struct cli_opts *o)
-{
-	struct outfile of;
-	struct sink out;
-	struct mp_err err;
-
-	if (outfile_open(&of, o->output, &err)) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	sink_init(&out, of.fd, o->output);
-	if (gm_export_raw(gm, &out, &err) || outfile_commit(&of, &err)) {
-		outfile_abort(&of);
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_preserve(int argc, char **argv)
 {
 	struct preserve_report *r = NULL;
@@ -163,7 +141,7 @@ int cmd_preserve(int argc, char **argv)
 	}
 	if (!r->cpus_written)
 		cli_note(&o, "%s", r->cpu_note);
-	if (write_output(gm, &o))
+	if (cli_write_raw_image(gm, o.output))
 		goto out;
 	if (o.json)
 		summary_json(r, gm, &a.findings, o.output);

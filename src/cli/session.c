@@ -10,7 +10,9 @@
 #include "cli.h"
 #include "../mdst/preserve.h"
 #include "../snapshot/cpu_json.h"
+#include "../snapshot/export.h"
 #include "../snapshot/input.h"
+#include "../util/outfile.h"
 
 struct guest_mem *cli_open_input(const struct cli_opts *o)
 {
@@ -86,4 +88,33 @@ int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpi
 			     preserve_findings.v[i].spec, "%s", preserve_findings.v[i].msg);
 	findings_free(&preserve_findings);
 	return rc;
+}
+
+int cli_write_atomically(const char *path, cli_writer write, void *ctx)
+{
+	struct outfile of;
+	struct sink out;
+	struct mp_err err;
+
+	if (outfile_open(&of, path, &err)) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	sink_init(&out, of.fd, path);
+	if (write(&out, ctx, &err) || outfile_commit(&of, &err)) {
+		outfile_abort(&of);
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_raw(struct sink *out, void *gm, struct mp_err *err)
+{
+	return gm_export_raw(gm, out, err);
+}
+
+int cli_write_raw_image(struct guest_mem *gm, const char *path)
+{
+	return cli_write_atomically(path, write_raw, gm);
 }

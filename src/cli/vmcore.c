@@ -9,7 +9,6 @@
 #include "report.h"
 #include "../elfcore/elf_writer.h"
 #include "../elfcore/kdump_writer.h"
-#include "../util/outfile.h"
 
 enum {
 	OPT_POST = 0x200,
@@ -113,26 +112,26 @@ static unsigned default_threads(void)
 	return n > (long)KDUMP_THREADS_MAX ? KDUMP_THREADS_MAX : (unsigned)n;
 }
 
+struct vmcore_job {
+	struct guest_mem *gm;
+	const struct vmcore_model *m;
+	const struct vmcore_cli *v;
+};
+
+static int write_vmcore_to(struct sink *out, void *ctx, struct mp_err *err)
+{
+	const struct vmcore_job *job = ctx;
+
+	return job->v->kdump ? vmcore_write_kdump(job->gm, job->m, &job->v->kopts, out, err)
+			     : vmcore_write_elf(job->gm, job->m, out, err);
+}
+
 static int write_vmcore(struct guest_mem *gm, const struct vmcore_model *m,
 			const struct vmcore_cli *v)
 {
-	struct outfile of;
-	struct sink out;
-	struct mp_err err;
+	struct vmcore_job job = { gm, m, v };
 
-	if (outfile_open(&of, v->o.output, &err)) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	sink_init(&out, of.fd, v->o.output);
-	if ((v->kdump ? vmcore_write_kdump(gm, m, &v->kopts, &out, &err)
-		      : vmcore_write_elf(gm, m, &out, &err)) ||
-	    outfile_commit(&of, &err)) {
-		outfile_abort(&of);
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	return 0;
+	return cli_write_atomically(v->o.output, write_vmcore_to, &job);
 }
 
 static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_analysis *a,
