@@ -33,6 +33,8 @@ struct cli_opts {
 	enum layout_kind layout;
 	uint64_t mem_base;
 	const char *snapshot;
+	uint64_t stream_offset;
+	bool stream_offset_given;
 	const char *cpu_state;
 	enum mpipl_profile profile;
 	enum kernel_endian endian;

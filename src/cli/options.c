@@ -16,6 +16,7 @@ enum {
 	OPT_LAYOUT,
 	OPT_MEM_BASE,
 	OPT_SNAPSHOT,
+	OPT_STREAM_OFFSET,
 	OPT_PROFILE,
 	OPT_CPU_STATE,
 	OPT_ENDIAN,
@@ -157,6 +158,11 @@ static error_t parse_input(int key, char *arg, struct argp_state *state)
 	case OPT_SNAPSHOT:
 		o->snapshot = arg;
 		break;
+	case OPT_STREAM_OFFSET:
+		if (cli_parse_u64(arg, &o->stream_offset))
+			argp_error(state, "--stream-offset: '%s' is not a byte offset", arg);
+		o->stream_offset_given = true;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -176,6 +182,10 @@ static const struct argp_option input_options[] = {
 	{ "snapshot", OPT_SNAPSHOT, "TAG|ID", 0,
 	  "qcow2 images: the internal snapshot (savevm) to read (default: the newest with a "
 	  "VM state; inspect lists them all)",
+	  10 },
+	{ "stream-offset", OPT_STREAM_OFFSET, "N", 0,
+	  "read a QEMU migration stream that starts at byte N of the file (QEMU's migrate "
+	  "file:PATH,offset=N; found by itself when N < 256 KiB)",
 	  10 },
 	{ "cpu-state", OPT_CPU_STATE, "FILE.json", 0,
 	  "vCPU registers for inputs that carry none (format in mpiplctl(1))", 10 },

@@ -16,7 +16,10 @@
 
 struct guest_mem *cli_open_input(const struct cli_opts *o)
 {
-	struct input_opts io = { .mem_base = o->mem_base, .snapshot = o->snapshot };
+	struct input_opts io = { .mem_base = o->mem_base,
+				 .snapshot = o->snapshot,
+				 .stream_offset = o->stream_offset,
+				 .stream_offset_given = o->stream_offset_given };
 	struct guest_mem *gm;
 	struct mp_err err;
 

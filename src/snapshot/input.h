@@ -15,6 +15,9 @@
 struct input_opts {
 	uint64_t mem_base;    /* raw images: guest address of the first byte */
 	const char *snapshot; /* qcow2: snapshot tag or id (NULL: newest) */
+	/* A migration stream at this byte offset (migrate file:PATH,offset=N). */
+	uint64_t stream_offset;
+	bool stream_offset_given;
 };
 
 struct input_reader {

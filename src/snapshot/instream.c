@@ -15,7 +15,7 @@
 #include "../util/progress.h"
 
 #define IN_BUF (256u << 10)
-#define OUT_BUF (256u << 10)
+#define OUT_BUF INSTREAM_PEEK_MAX
 
 struct instream {
 	char path[4096];
@@ -445,7 +445,7 @@ ptrdiff_t instream_peek(struct instream *s, void *buf, size_t len, struct mp_err
 {
 	size_t avail;
 
-	if (len > 64)
+	if (len > INSTREAM_PEEK_MAX)
 		return mp_fail(err, MP_EUSAGE, "instream_peek: %zu bytes is too many", len);
 	if (refill(s, err))
 		return -1;

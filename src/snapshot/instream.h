@@ -63,9 +63,12 @@ int instream_skip(struct instream *s, uint64_t len, const char *what, struct mp_
 /* Offset in the decompressed data of the next byte to be read. */
 uint64_t instream_tell(const struct instream *s);
 
+/* The most instream_peek looks ahead: one decompression buffer. */
+#define INSTREAM_PEEK_MAX (256u << 10)
+
 /*
- * Peek at up to len bytes without consuming them (len <= 64). Returns bytes
- * available (less at end of data).
+ * Peek at up to len bytes without consuming them (len <= INSTREAM_PEEK_MAX).
+ * Returns bytes available (less at end of data).
  */
 ptrdiff_t instream_peek(struct instream *s, void *buf, size_t len, struct mp_err *err);
 

@@ -630,6 +630,59 @@ static bool migration_probe(const uint8_t *head, size_t len)
 	return len >= 4 && get_be32(head) == QEVM_MAGIC;
 }
 
+/* A whole file-stream header: magic, version 3 and the configuration section. */
+static bool header_at(const uint8_t *p, size_t len)
+{
+	return len >= 9 && get_be32(p) == QEVM_MAGIC && get_be32(p + 4) == QEVM_VERSION &&
+	       p[8] == MIG_CONFIGURATION;
+}
+
+int migration_find_offset(struct instream *s, uint64_t *off, struct mp_err *err)
+{
+	uint8_t *head = mp_malloc(INSTREAM_PEEK_MAX, err);
+	ptrdiff_t n;
+	int found = 0;
+
+	if (!head)
+		return -1;
+	n = instream_peek(s, head, INSTREAM_PEEK_MAX, err);
+	if (n < 0)
+		found = -1;
+	for (const uint8_t *p = head; n > 0 && p < head + n; p++) {
+		p = memchr(p, 'Q', (size_t)(head + n - p));
+		if (!p)
+			break;
+		if (header_at(p, (size_t)(head + n - p))) {
+			*off = instream_tell(s) + (uint64_t)(p - head);
+			found = 1;
+			break;
+		}
+	}
+	free(head);
+	return found;
+}
+
+struct guest_mem *migration_read_at(struct instream *s, uint64_t start, bool found,
+				    struct mp_err *err)
+{
+	char container[96];
+	struct guest_mem *gm;
+
+	snprintf(container, sizeof(container), "file at byte offset %llu",
+		 (unsigned long long)start);
+	gm = migration_read(s, start, start ? container : NULL, err);
+	if (gm && found &&
+	    gm_add_note(gm, err,
+			"no format starts at byte 0, but a migration stream starts at byte "
+			"offset %llu (QEMU's migrate file:PATH,offset=%llu); the bytes before "
+			"it are not read",
+			(unsigned long long)start, (unsigned long long)start)) {
+		gm_free(gm);
+		return NULL;
+	}
+	return gm;
+}
+
 struct guest_mem *migration_stream_open(struct instream *s, const struct input_opts *o,
 					struct mp_err *err)
 {

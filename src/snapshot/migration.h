@@ -7,6 +7,7 @@
 #ifndef MPIPL_SNAPSHOT_MIGRATION_H
 #define MPIPL_SNAPSHOT_MIGRATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "guest_mem.h"
@@ -20,6 +21,21 @@
  */
 struct guest_mem *migration_read(struct instream *s, uint64_t start, const char *container,
 				 struct mp_err *err);
+
+/*
+ * QEMU's `migrate file:PATH,offset=N` writes the stream at byte N and leaves
+ * the bytes before it as they were. Look for a stream header (magic, version
+ * 3, configuration section) in the first INSTREAM_PEEK_MAX bytes of s:
+ * 1 with *off set when found, 0 when not, -1 on a read error.
+ */
+int migration_find_offset(struct instream *s, uint64_t *off, struct mp_err *err);
+
+/*
+ * The stream at byte offset start of a file (--stream-offset, or what
+ * migration_find_offset found: then a note says so).
+ */
+struct guest_mem *migration_read_at(struct instream *s, uint64_t start, bool found,
+				    struct mp_err *err);
 
 /* A stream at the current position of s (the qcow2 reader's vmstate). */
 struct guest_mem *migration_stream_open(struct instream *s, const struct input_opts *o,

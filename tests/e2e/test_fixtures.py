@@ -286,6 +286,35 @@ class Qemu100DumpNode(_AllFormats, _Skiboot71, TempDirTest):
     FILES = DUMPNODE_FILES
     DUMP_NODE = True
 
+    def test_stream_at_a_file_offset(self):
+        """migrate file:PATH,offset=N writes the same bytes at N and leaves the
+        bytes before N as they were: found by itself below 256 KiB, else
+        named with --stream-offset, and the same RAM either way."""
+        stream = os.path.join(self.tmp, "stream.mig")
+        run(["zstd", "-q", "-d", "-f", self.fx("stream.mig.zst"), "-o", stream], check_rc=0)
+        ref = nonzero_blocks(self.ram["stream.mig.zst"])
+        for n in (69632, 300 * 1024):
+            shifted = os.path.join(self.tmp, "at-%d.mig" % n)
+            with open(shifted, "wb") as out, open(stream, "rb") as f:
+                out.write(b"HDR!" * (n // 4))
+                out.write(f.read())
+            raw = os.path.join(self.tmp, "at.raw")
+            args = ("--stream-offset", str(n)) if n >= 256 * 1024 else ()
+            _, out, _ = mpiplctl("extract", shifted, "-o", raw, *args)
+            self.assertIn("in a file at byte offset %d" % n, out)
+            assert_same_blocks(self, nonzero_blocks(raw), ref, "stream at %d" % n)
+            os.unlink(raw)
+            doc = json.loads(mpiplctl("inspect", "--json", shifted, *args)[1])
+            found = [x for x in doc["input"]["notes"] if "offset=%d" % n in x]
+            self.assertEqual(len(found), 0 if args else 1, doc["input"]["notes"])
+            # one byte off: an error naming that offset, and no output
+            _, _, err = mpiplctl("extract", shifted, "-o", raw, "--stream-offset",
+                                 str(n - 1), rc=2)
+            self.assertIn("byte offset %d: not a QEMU migration stream" % (n - 1), err)
+            self.assertFalse(os.path.exists(raw))
+            os.unlink(shifted)
+        os.unlink(stream)
+
     def test_no_kernel_registration(self):
         for name in self.FILES:
             doc = self.reports[name]

@@ -33,20 +33,21 @@ static uint8_t *cat2(const uint8_t *a, size_t alen, const uint8_t *b, size_t ble
 }
 
 /*
- * Read the whole stream with peeks of 64 (or fewer) bytes before reads of
- * varying sizes, so that peeks straddle every internal buffer boundary.
+ * Read the whole stream with peeks of 64 bytes (every third one of
+ * INSTREAM_PEEK_MAX) before reads of varying sizes, so that peeks straddle
+ * every internal buffer boundary.
  */
 static void check_stream(struct instream *s, const uint8_t *want, size_t len)
 {
 	static const size_t steps[] = { 1, 65533, 3, 262141, 64, 4096 * 33 + 5, 7, 262144 };
-	uint8_t peek[64], *buf = malloc(262144 + 4096 * 33 + 5);
+	uint8_t *peek = malloc(INSTREAM_PEEK_MAX), *buf = malloc(262144 + 4096 * 33 + 5);
 	struct mp_err err = { 0 };
 	size_t pos = 0;
 
 	for (unsigned k = 0; pos < len; k++) {
-		size_t step = steps[k % 8];
-		size_t avail = len - pos < 64 ? len - pos : 64;
-		ptrdiff_t n = instream_peek(s, peek, 64, &err);
+		size_t step = steps[k % 8], plen = k % 3 == 2 ? INSTREAM_PEEK_MAX : 64;
+		size_t avail = len - pos < plen ? len - pos : plen;
+		ptrdiff_t n = instream_peek(s, peek, plen, &err);
 
 		cr_assert_eq(n, (ptrdiff_t)avail, "peek at %zu: %td (%s)", pos, n, err.msg);
 		cr_assert_arr_eq(peek, want + pos, avail, "peek at %zu", pos);
@@ -60,6 +61,7 @@ static void check_stream(struct instream *s, const uint8_t *want, size_t len)
 	}
 	cr_assert_eq(instream_read(s, buf, 10, &err), 0, "end of data");
 	cr_assert_eq(instream_peek(s, peek, 10, &err), 0);
+	free(peek);
 	free(buf);
 }
 
@@ -286,7 +288,8 @@ Test(instream, read_exact_and_skip_errors)
 	cr_assert_eq(buf[0], data[30]);
 	cr_assert_eq(instream_skip(s, 100, "padding", &err), -1);
 	assert_msg_has(err.msg, "while skipping padding");
-	cr_assert_eq(instream_peek(s, buf, 65, &err), -1, "peeks are limited to 64 bytes");
+	cr_assert_eq(instream_peek(s, buf, INSTREAM_PEEK_MAX + 1, &err), -1,
+		     "peeks are limited to INSTREAM_PEEK_MAX bytes");
 	instream_close(s);
 	free(path);
 }

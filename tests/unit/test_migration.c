@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "mig_build.h"
+#include "../../src/snapshot/instream.h"
 
 #define F_ZERO 0x002
 #define F_MEM_SIZE 0x004
@@ -437,6 +438,91 @@ Test(migration, probe_claims_qevm_only)
 	mb_bytes(&b, "QEVX", 4);
 	mb_fill(&b, 0, 4092);
 	gm = mb_open(mb_write(&b, b.len, "raw.bin"), &err);
+	cr_assert_not_null(gm, "%s", err.msg);
+	cr_assert_str_eq(gm->format, "raw");
+	gm_free(gm);
+	mb_free(&b);
+}
+
+/* The standard stream behind prefix bytes of 'P' (migrate file:PATH,offset=N). */
+static const char *std_at_offset(size_t prefix, const char *name)
+{
+	struct std_opts o = { 0 };
+	struct mb b, s;
+	const char *path;
+
+	mb_standard(&s, &o);
+	mb_init(&b);
+	mb_fill(&b, 'P', prefix);
+	mb_bytes(&b, s.p, s.len);
+	path = mb_write(&b, b.len, name);
+	mb_free(&b);
+	mb_free(&s);
+	return path;
+}
+
+Test(migration, stream_at_an_offset_is_found_below_the_peek_limit)
+{
+	/* The last offset whose 9-byte header (magic, version, 0x07) still fits. */
+	static const size_t offsets[] = { 1, 4096, INSTREAM_PEEK_MAX - 9 };
+	struct mp_err err;
+	struct guest_mem *gm;
+	char note[160];
+
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		gm = mb_open(std_at_offset(offsets[i], "std-at.mig"), &err);
+		cr_assert_not_null(gm, "%s", err.msg);
+		check_standard(gm);
+		snprintf(note, sizeof(note), "starts at byte offset %zu (QEMU's migrate "
+					     "file:PATH,offset=%zu)",
+			 offsets[i], offsets[i]);
+		cr_assert(mb_has_note(gm, note), "offset %zu", offsets[i]);
+		snprintf(note, sizeof(note), "in a file at byte offset %zu", offsets[i]);
+		cr_assert_not_null(strstr(gm->format, note), "%s", gm->format);
+		gm_free(gm);
+	}
+	/* One byte further, the header no longer fits: read as raw. */
+	gm = mb_open(std_at_offset(INSTREAM_PEEK_MAX - 8, "std-far.mig"), &err);
+	cr_assert_not_null(gm, "%s", err.msg);
+	cr_assert_str_eq(gm->format, "raw");
+	gm_free(gm);
+}
+
+Test(migration, stream_offset_given)
+{
+	struct input_opts o = { .stream_offset = 300000, .stream_offset_given = true };
+	struct mp_err err;
+	struct guest_mem *gm;
+	const char *path = std_at_offset(300000, "std-given.mig");
+
+	gm = input_open(path, &o, &err);
+	cr_assert_not_null(gm, "%s", err.msg);
+	check_standard(gm);
+	cr_assert_not_null(strstr(gm->format, "in a file at byte offset 300000"));
+	cr_assert_not(mb_has_note(gm, "migrate file:PATH"), "no guess to report");
+	gm_free(gm);
+	o.stream_offset = 299999;
+	cr_assert_null(input_open(path, &o, &err));
+	cr_assert_not_null(strstr(err.msg, "byte offset 299999: not a QEMU migration stream"),
+			   "%s", err.msg);
+	o.stream_offset = 1u << 30; /* past the end */
+	cr_assert_null(input_open(path, &o, &err));
+	cr_assert_not_null(strstr(err.msg, "truncated"), "%s", err.msg);
+	remove(path);
+}
+
+Test(migration, offset_search_wants_version_3_and_configuration)
+{
+	struct mb b;
+	struct mp_err err;
+	struct guest_mem *gm;
+
+	mb_init(&b);
+	mb_fill(&b, 0, 100);
+	mb_bytes(&b, "QEVM\0\0\0\2\x07", 9); /* version 2 */
+	mb_bytes(&b, "QEVM\0\0\0\3\x01", 9); /* no configuration section */
+	mb_fill(&b, 0, 4000);
+	gm = mb_open(mb_write(&b, b.len, "not-at.bin"), &err);
 	cr_assert_not_null(gm, "%s", err.msg);
 	cr_assert_str_eq(gm->format, "raw");
 	gm_free(gm);

@@ -17,6 +17,7 @@ struct mr_opts {
 	uint64_t bitmap_off;  /* 0: right after the header */
 	bool ignore_shared;   /* capability x-ignore-shared, HOMER block without data */
 	bool page_record;     /* a PAGE record after the block list (invalid) */
+	size_t prefix;        /* migrate file:PATH,offset=prefix: the stream starts there */
 };
 
 static void pad_to(struct mb *b, size_t off)
@@ -40,6 +41,8 @@ static void mr_build(struct mb *b, const struct mr_opts *o)
 	size_t bitmap, pages, next;
 
 	mb_init(b);
+	/* Every offset below is b->len at that point: a file offset, as QEMU writes it. */
+	mb_fill(b, 'P', o->prefix);
 	mb_header(b);
 	mb_config(b, "powernv9", caps, o->ignore_shared ? 2 : 1);
 	mb_section(b, 0x01, 1, "ram", 0, 4);
@@ -142,6 +145,28 @@ Test(mapped_ram, plain_and_zstd)
 		cr_assert_not_null(gm, "%s", err.msg);
 		check(gm, true);
 		cr_assert_not_null(strstr(gm->format, "mapped-ram"));
+		gm_free(gm);
+	}
+	mb_free(&b);
+}
+
+Test(mapped_ram, at_a_file_offset_with_file_offsets)
+{
+	struct mr_opts o = { .prefix = 69632 };
+	struct mb b;
+	struct mp_err err;
+
+	mr_build(&b, &o);
+	for (int z = 0; z <= 1; z++) {
+		struct guest_mem *gm = mb_open(z ? mb_write_zstd(&b, "mr-at.zst") :
+						   mb_write(&b, b.len, "mr-at.mig"),
+					       &err);
+
+		cr_assert_not_null(gm, "%s", err.msg);
+		check(gm, true);
+		cr_assert_not_null(strstr(gm->format, "mapped-ram, in a file at byte offset 69632"),
+				   "%s", gm->format);
+		cr_assert(mb_has_note(gm, "starts at byte offset 69632"));
 		gm_free(gm);
 	}
 	mb_free(&b);
