@@ -40,6 +40,7 @@ struct instream {
 	struct progress prog;         /* "reading FILE" on a terminal, for long reads */
 	instream_read_fn custom_read; /* custom streams: the byte source */
 	void *custom_ctx;
+	struct instream *outer;       /* nested streams: the compressed bytes' source */
 };
 
 const char *instream_codec_name(enum instream_codec c)
@@ -74,6 +75,15 @@ static int fill_in(struct instream *s, struct mp_err *err)
 		return 0;
 	s->in_off += s->in_len;
 	s->in_len = s->in_pos = 0;
+	if (s->outer) {
+		ptrdiff_t got = instream_read(s->outer, s->in, IN_BUF, err);
+
+		if (got < 0)
+			return -1;
+		s->in_eof = got == 0;
+		s->in_len = (size_t)got;
+		return 0;
+	}
 	do
 		n = read(s->fd, s->in, IN_BUF);
 	while (n < 0 && errno == EINTR);
@@ -94,6 +104,20 @@ static int gzip_start(struct instream *s, struct mp_err *err)
 	if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
 		return mp_fail(err, MP_ENOMEM, "%s: cannot start gzip decoder", s->path);
 	s->z_live = true;
+	return 0;
+}
+
+static int start_decoder(struct instream *s, struct mp_err *err)
+{
+	if (s->codec == CODEC_GZIP)
+		return gzip_start(s, err);
+	if (s->codec != CODEC_ZSTD)
+		return 0;
+	s->zd = ZSTD_createDCtx();
+	if (!s->zd)
+		return mp_fail(err, MP_ENOMEM, "%s: cannot start zstd decoder", s->path);
+	/* Allow frames with windows up to 2 GiB (zstd --long=31). */
+	ZSTD_DCtx_setParameter(s->zd, ZSTD_d_windowLogMax, 31);
 	return 0;
 }
 
@@ -297,21 +321,45 @@ struct instream *instream_open(const char *path, struct mp_err *err)
 			s->in_len = (size_t)n;
 	}
 	progress_begin(&s->prog, "reading input", s->regular ? s->file_size : 0);
-	if (s->codec == CODEC_GZIP && gzip_start(s, err))
+	if (start_decoder(s, err))
 		goto fail;
-	if (s->codec == CODEC_ZSTD) {
-		s->zd = ZSTD_createDCtx();
-		if (!s->zd) {
-			mp_fail(err, MP_ENOMEM, "%s: cannot start zstd decoder", path);
-			goto fail;
-		}
-		/* Allow frames with windows up to 2 GiB (zstd --long=31). */
-		ZSTD_DCtx_setParameter(s->zd, ZSTD_d_windowLogMax, 31);
-	}
 	return s;
 fail:
 	instream_close(s);
 	return NULL;
+}
+
+struct instream *instream_open_nested(struct instream *outer, enum instream_codec codec,
+				      const char *what, struct mp_err *err)
+{
+	uint64_t at = instream_tell(outer);
+	struct instream *s;
+	uint8_t magic[8];
+	ptrdiff_t n = instream_peek(outer, magic, sizeof(magic), err);
+
+	if (n < 0)
+		return NULL;
+	if (detect_codec(magic, (size_t)n) != codec || codec == CODEC_NONE) {
+		mp_fail(err, MP_EINPUT, "%s: byte offset %llu: %s should start %s data, but does not",
+			outer->path, (unsigned long long)at, what, instream_codec_name(codec));
+		return NULL;
+	}
+	s = mp_calloc(1, sizeof(*s), err);
+	if (!s)
+		return NULL;
+	snprintf(s->path, sizeof(s->path), "%s (%s data from byte offset %llu)", outer->path,
+		 instream_codec_name(codec), (unsigned long long)at);
+	s->fd = -1;
+	s->codec = codec;
+	s->outer = outer;
+	s->in_off = at;
+	s->in = mp_malloc(IN_BUF, err);
+	s->out = s->in ? mp_malloc(OUT_BUF, err) : NULL;
+	if (!s->out || start_decoder(s, err)) {
+		instream_close(s);
+		return NULL;
+	}
+	return s;
 }
 
 struct instream *instream_open_custom(const char *name, instream_read_fn read, void *ctx,

@@ -29,6 +29,14 @@ struct instream *instream_open(const char *path, struct mp_err *err);
 typedef ptrdiff_t (*instream_read_fn)(void *ctx, void *buf, size_t len, struct mp_err *err);
 struct instream *instream_open_custom(const char *name, instream_read_fn read, void *ctx,
 				      struct mp_err *err);
+/*
+ * The rest of outer, which must start with codec's data (gzip or zstd),
+ * decompressed: a container that announces its payload's compression (a
+ * libvirt save image). what names that payload in errors. outer must stay
+ * open, and be read only through the nested stream, until it is closed.
+ */
+struct instream *instream_open_nested(struct instream *outer, enum instream_codec codec,
+				      const char *what, struct mp_err *err);
 void instream_close(struct instream *s);
 
 enum instream_codec instream_codec(const struct instream *s);

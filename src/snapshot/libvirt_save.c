@@ -21,7 +21,13 @@ static const char lv_magic[] = "LibvirtQemudSave";
 /* Written first and replaced by lv_magic when the save completes. */
 static const char lv_partial[] = "LibvirtQemudPart";
 
-/* virQEMUSaveFormat: the on-disk values of the `compressed` field. */
+/* virQEMUSaveFormat: the on-disk values of the `compressed` (now `format`) field. */
+enum {
+	LV_FORMAT_RAW = 0,
+	LV_FORMAT_GZIP = 1,
+	LV_FORMAT_ZSTD = 5,
+	LV_FORMAT_SPARSE = 6,
+};
 static const char *const lv_formats[] = {
 	"raw", "gzip", "bzip2", "xz", "lzop", "zstd", "sparse (mapped-ram)",
 };
@@ -36,6 +42,46 @@ static bool libvirt_probe(const uint8_t *head, size_t len)
 static bool known_version(uint32_t v)
 {
 	return v == 1 || v == 2;
+}
+
+/*
+ * The stream at start, as the format field says: raw, gzip or zstd (libvirt
+ * pipes the stream through the compressor), or sparse (QEMU's mapped-ram
+ * written at that offset, its offsets being file offsets).
+ */
+static struct guest_mem *read_payload(struct instream *s, uint32_t format, uint64_t start,
+				      struct mp_err *err)
+{
+	enum instream_codec codec = format == LV_FORMAT_GZIP ? CODEC_GZIP : CODEC_ZSTD;
+	struct instream *nested;
+	struct guest_mem *gm;
+
+	switch (format) {
+	case LV_FORMAT_RAW:
+	case LV_FORMAT_SPARSE:
+		return migration_read(s, start, "libvirt save image", err);
+	case LV_FORMAT_GZIP:
+	case LV_FORMAT_ZSTD:
+		break;
+	default:
+		mp_fail(err, MP_EUNSUPPORTED,
+			"%s: byte offset %d: the libvirt save image holds a %s-compressed stream; "
+			"only raw, gzip, zstd and sparse are supported (decompress the stream "
+			"after byte %llu with that tool)",
+			instream_path(s), LV_OFF_FORMAT,
+			format < sizeof(lv_formats) / sizeof(lv_formats[0]) ? lv_formats[format] :
+									       "unknown",
+			(unsigned long long)start);
+		return NULL;
+	}
+	if (instream_skip(s, start - instream_tell(s), "the libvirt domain XML", err))
+		return NULL;
+	nested = instream_open_nested(s, codec, "the libvirt save image's stream", err);
+	if (!nested)
+		return NULL;
+	gm = migration_read(nested, 0, "libvirt save image", err);
+	instream_close(nested);
+	return gm;
 }
 
 static struct guest_mem *libvirt_open(struct instream *s, const struct input_opts *o,
@@ -63,17 +109,7 @@ static struct guest_mem *libvirt_open(struct instream *s, const struct input_opt
 	}
 	data_len = get_u32(h + LV_OFF_DATA_LEN, be);
 	format = get_u32(h + LV_OFF_FORMAT, be);
-	if (format != 0) {
-		mp_fail(err, MP_EUNSUPPORTED,
-			"%s: byte offset %d: the libvirt save image holds a %s-format stream; "
-			"only raw is supported (convert it: virsh save-image-edit cannot, but "
-			"restoring and saving again with save_image_format = \"raw\" can)",
-			instream_path(s), LV_OFF_FORMAT,
-			format < sizeof(lv_formats) / sizeof(lv_formats[0]) ? lv_formats[format] :
-									       "unknown");
-		return NULL;
-	}
-	gm = migration_read(s, (uint64_t)LV_HDR_SIZE + data_len, "libvirt save image", err);
+	gm = read_payload(s, format, (uint64_t)LV_HDR_SIZE + data_len, err);
 	if (gm && partial &&
 	    gm_add_note(gm, err, "libvirt never marked this save image complete (%s)",
 			lv_partial)) {
