@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <zlib.h>
 
 #include "guest_mem.h"
@@ -23,6 +24,8 @@
 
 /* ppc64 system emulation: TARGET_PAGE_BITS is 12 ([target/ppc/cpu-param.h]). */
 #define MIG_PAGE_SIZE 4096u
+/* Pieces of one pending RAM write: Linux's IOV_MAX (UIO_MAXIOV). */
+#define MIG_WIOV_MAX 1024
 
 /* Top-level record types, [migration/savevm.h] (spec 3). */
 enum {
@@ -58,6 +61,12 @@ struct mig_src {
 	size_t len, pos;
 	uint64_t buf_off;   /* stream offset of buf[0] */
 	uint8_t peekbuf[64];
+	/*
+	 * Called before the read-ahead buffer's bytes are overwritten, so that
+	 * whoever borrowed them (ms_borrow) can finish using them.
+	 */
+	int (*on_refill)(void *ctx, struct mp_err *err);
+	void *refill_ctx;
 };
 
 /* Seekable over a plain regular file, else sequential; positioned at start. */
@@ -73,6 +82,13 @@ int ms_u8(struct mig_src *m, uint8_t *v, const char *what, struct mp_err *err);
 int ms_be16(struct mig_src *m, uint16_t *v, const char *what, struct mp_err *err);
 int ms_be32(struct mig_src *m, uint32_t *v, const char *what, struct mp_err *err);
 int ms_be64(struct mig_src *m, uint64_t *v, const char *what, struct mp_err *err);
+/*
+ * Consume len bytes and point *p at them. Seekable sources lend their own
+ * buffer (*lent true: valid until on_refill is called); others copy into
+ * scratch (len bytes).
+ */
+int ms_borrow(struct mig_src *m, size_t len, uint8_t *scratch, const uint8_t **p, bool *lent,
+	      const char *what, struct mp_err *err);
 /* Seekable mode only. */
 int ms_seek(struct mig_src *m, uint64_t off, struct mp_err *err);
 /* Read len bytes at off; fewer at the end of data. Returns the count. */
@@ -139,9 +155,17 @@ struct mig_ram {
 	long last;            /* block of the last record with a block id, -1 none */
 	int tfd;              /* RAM temporary file, -1 until needed */
 	uint64_t tsize;
-	uint8_t *wbuf;        /* pending contiguous write */
+	/*
+	 * The pending write: wlen bytes for temp offset wstart, gathered from
+	 * wniov pieces that point into the source's buffer (lent pages) or
+	 * into wbuf (pages decoded here, wbuf_used bytes of it).
+	 */
+	struct iovec wiov[MIG_WIOV_MAX];
+	int wniov;
 	size_t wlen;
 	uint64_t wstart;
+	uint8_t *wbuf;
+	size_t wbuf_used;
 	uint8_t page[MIG_PAGE_SIZE];
 	uint8_t xbuf[MIG_PAGE_SIZE + 16];
 	z_stream z;

@@ -70,57 +70,88 @@ static int fail_at(struct mig *g, uint64_t at, enum mp_status st, struct mp_err 
 
 /* ---- the temporary file ---- */
 
+/* Write all of iov (consumed as it goes) at off. */
+static int pwritev_all(struct mig *g, struct iovec *iov, int n, uint64_t off,
+		       struct mp_err *err)
+{
+	while (n > 0) {
+		ssize_t w = pwritev(g->ram.tfd, iov, n, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return mp_fail_errno(err, "%s: writing decoded RAM to a temporary file",
+					     g->path);
+		off += (uint64_t)w;
+		/* A short write: drop what went, resume mid-piece. */
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
 static int pwrite_all(struct mig *g, const void *buf, size_t len, uint64_t off,
 		      struct mp_err *err)
 {
-	const uint8_t *p = buf;
+	struct iovec iov = { (void *)buf, len };
 
-	while (len) {
-		ssize_t n = pwrite(g->ram.tfd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return mp_fail_errno(err, "%s: writing decoded RAM to a temporary file",
-					     g->path);
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return pwritev_all(g, &iov, 1, off, err);
 }
 
 static int wflush(struct mig *g, struct mp_err *err)
 {
 	struct mig_ram *r = &g->ram;
 
-	if (r->wlen && pwrite_all(g, r->wbuf, r->wlen, r->wstart, err))
+	if (r->wniov && pwritev_all(g, r->wiov, r->wniov, r->wstart, err))
 		return -1;
+	r->wniov = 0;
 	r->wlen = 0;
+	r->wbuf_used = 0;
 	return 0;
 }
 
-/* Queue n bytes for temp offset t, coalescing contiguous pages into one write. */
-static int wput(struct mig *g, uint64_t t, const uint8_t *data, size_t n, struct mp_err *err)
+/* The source is about to reuse the buffer that lent pages point into. */
+static int flush_before_refill(void *ctx, struct mp_err *err)
 {
-	struct mig_ram *r = &g->ram;
-
-	if (r->wlen && t >= r->wstart && t + n <= r->wstart + r->wlen) {
-		memcpy(r->wbuf + (t - r->wstart), data, n); /* rewritten while pending */
-		return 0;
-	}
-	if (r->wlen && (t != r->wstart + r->wlen || r->wlen + n > WBUF_SIZE) && wflush(g, err))
-		return -1;
-	if (!r->wlen)
-		r->wstart = t;
-	memcpy(r->wbuf + r->wlen, data, n);
-	r->wlen += n;
-	return 0;
+	return wflush(ctx, err);
 }
 
 static bool pending_overlaps(const struct mig_ram *r, uint64_t t, size_t n)
 {
 	return r->wlen && t < r->wstart + r->wlen && r->wstart < t + n;
+}
+
+/*
+ * Queue n bytes for temp offset t, gathering contiguous pages into one
+ * write. Lent data (the source's buffer) is pointed at; other data (decoded
+ * here, reused by the caller) is copied into wbuf.
+ */
+static int wput(struct mig *g, uint64_t t, const uint8_t *data, size_t n, bool lent,
+		struct mp_err *err)
+{
+	struct mig_ram *r = &g->ram;
+
+	if (r->wlen && (t != r->wstart + r->wlen || r->wniov == MIG_WIOV_MAX ||
+			(!lent && r->wbuf_used + n > WBUF_SIZE) || pending_overlaps(r, t, n)) &&
+	    wflush(g, err))
+		return -1;
+	if (!r->wlen)
+		r->wstart = t;
+	if (!lent) {
+		memcpy(r->wbuf + r->wbuf_used, data, n);
+		data = r->wbuf + r->wbuf_used;
+		r->wbuf_used += n;
+	}
+	r->wiov[r->wniov++] = (struct iovec){ (void *)data, n };
+	r->wlen += n;
+	return 0;
 }
 
 /* Make [t, t + n) of the temp file read as zero. */
@@ -144,7 +175,7 @@ static size_t page_bytes(const struct ram_block *b, uint64_t addr)
 
 /* Store one decoded page (last write wins). */
 static int put_page(struct mig *g, struct ram_block *b, uint64_t addr, const uint8_t *data,
-		    struct mp_err *err)
+		    bool lent, struct mp_err *err)
 {
 	uint64_t idx = addr / MIG_PAGE_SIZE, t = b->toff + addr;
 	size_t n = page_bytes(b, addr);
@@ -160,7 +191,7 @@ static int put_page(struct mig *g, struct ram_block *b, uint64_t addr, const uin
 		/* Pages at or above hwm were never written: already zero. */
 		return idx < b->hwm ? zero_out(g, t, n, err) : 0;
 	}
-	if (wput(g, t, data, n, err))
+	if (wput(g, t, data, n, lent, err))
 		return -1;
 	if (idx >= b->hwm)
 		b->hwm = idx + 1;
@@ -305,6 +336,8 @@ static int open_temp(struct mig *g, struct mp_err *err)
 		return mp_fail_errno(err, "%s: sizing a %llu-byte temporary file for RAM", g->path,
 				     (unsigned long long)size);
 	r->tsize = size;
+	g->src.on_refill = flush_before_refill;
+	g->src.refill_ctx = g;
 	return 0;
 }
 
@@ -470,7 +503,7 @@ static int xbzrle_page(struct mig *g, struct ram_block *b, uint64_t addr, uint64
 			       "XBZRLE data of page 0x%llx of '%s' does not decode",
 			       (unsigned long long)addr, b->idstr);
 	r->n_xbzrle++;
-	return put_page(g, b, addr, r->page, err);
+	return put_page(g, b, addr, r->page, false, err);
 }
 
 static int compressed_page(struct mig *g, struct ram_block *b, uint64_t addr, uint64_t at,
@@ -504,7 +537,7 @@ static int compressed_page(struct mig *g, struct ram_block *b, uint64_t addr, ui
 			       "compressed page 0x%llx of '%s' does not inflate to one page",
 			       (unsigned long long)addr, b->idstr);
 	r->n_compressed++;
-	return put_page(g, b, addr, r->page, err);
+	return put_page(g, b, addr, r->page, false, err);
 }
 
 static int page_record(struct mig *g, unsigned kind, uint8_t flags, uint64_t addr,
@@ -512,7 +545,9 @@ static int page_record(struct mig *g, unsigned kind, uint8_t flags, uint64_t add
 {
 	struct mig_ram *r = &g->ram;
 	struct ram_block *b;
+	const uint8_t *data;
 	uint8_t fill;
+	bool lent;
 
 	if (block_from_stream(g, flags, at, &b, err))
 		return -1;
@@ -533,13 +568,13 @@ static int page_record(struct mig *g, unsigned kind, uint8_t flags, uint64_t add
 			r->fill_byte = fill;
 		}
 		if (!fill)
-			return put_page(g, b, addr, NULL, err);
+			return put_page(g, b, addr, NULL, false, err);
 		memset(r->page, fill, MIG_PAGE_SIZE);
-		return put_page(g, b, addr, r->page, err);
+		return put_page(g, b, addr, r->page, false, err);
 	case RAM_FLAG_PAGE:
-		if (ms_read(&g->src, r->page, MIG_PAGE_SIZE, "page data", err))
+		if (ms_borrow(&g->src, MIG_PAGE_SIZE, r->page, &data, &lent, "page data", err))
 			return -1;
-		return put_page(g, b, addr, r->page, err);
+		return put_page(g, b, addr, data, lent, err);
 	case RAM_FLAG_XBZRLE:
 		return xbzrle_page(g, b, addr, at, err);
 	default:

@@ -123,6 +123,8 @@ static int fill(struct mig_src *m, size_t want, struct mp_err *err)
 
 	if (have >= want || m->buf_off + m->len >= m->end)
 		return 0;
+	if (m->on_refill && m->on_refill(m->refill_ctx, err))
+		return -1;
 	memmove(m->buf, m->buf + m->pos, have);
 	m->buf_off += m->pos;
 	m->pos = 0;
@@ -165,6 +167,25 @@ int ms_read(struct mig_src *m, void *buf, size_t len, const char *what, struct m
 		at += n;
 		len -= n;
 	}
+	return 0;
+}
+
+int ms_borrow(struct mig_src *m, size_t len, uint8_t *scratch, const uint8_t **p, bool *lent,
+	      const char *what, struct mp_err *err)
+{
+	uint64_t at = ms_tell(m);
+
+	*lent = false;
+	*p = scratch;
+	if (m->s || len > MS_BUF)
+		return ms_read(m, scratch, len, what, err);
+	if (len > m->end - at)
+		return truncated(m, at, what, len, m->end - at, err);
+	if (fill(m, len, err))
+		return -1;
+	*p = m->buf + m->pos;
+	*lent = true;
+	m->pos += len;
 	return 0;
 }
 

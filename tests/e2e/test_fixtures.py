@@ -8,10 +8,12 @@ vCPUs equal QEMU's `info registers -a` and the PIRs skiboot's console lists;
 the MPIPL tables, the device tree and the kernel's fadump registration are
 where skiboot's and Linux's console lines say they are."""
 
+import gzip
 import hashlib
 import json
 import os
 import re
+import struct
 import subprocess
 import unittest
 
@@ -40,6 +42,11 @@ FORMATS = {
     "dump.elf.zst": "dump-guest-memory ELF",
     "dump.kdump-zlib.zst": "kdump-compressed, flattened",
 }
+
+
+def run_bytes(args):
+    """A command's standard output as bytes (it must exit 0)."""
+    return subprocess.run(args, stdout=subprocess.PIPE, check=True, timeout=600).stdout
 
 
 def nonzero_blocks(path, start=0, length=None, base=0):
@@ -313,6 +320,31 @@ class Qemu100DumpNode(_AllFormats, _Skiboot71, TempDirTest):
             self.assertIn("byte offset %d: not a QEMU migration stream" % (n - 1), err)
             self.assertFalse(os.path.exists(raw))
             os.unlink(shifted)
+        os.unlink(stream)
+
+    def test_libvirt_save_image_of_each_format(self):
+        """virsh save: a 92-byte header (host byte order), the domain XML, then
+        the stream as libvirt's save_image_format made it: raw, gzip (here by
+        Python's gzip) or zstd (the zstd tool)."""
+        stream = os.path.join(self.tmp, "lv-stream.mig")
+        run(["zstd", "-q", "-d", "-f", self.fx("stream.mig.zst"), "-o", stream], check_rc=0)
+        with open(stream, "rb") as f:
+            plain = f.read()
+        payloads = {0: plain, 1: gzip.compress(plain, 1),
+                    5: run_bytes(["zstd", "-q", "-1", "-c", stream])}
+        xml = b"<domain type='qemu'><name>pnv</name></domain>\n" + bytes(100)
+        ref = nonzero_blocks(self.ram["stream.mig.zst"])
+        for fmt, payload in payloads.items():
+            image = os.path.join(self.tmp, "save-%d.img" % fmt)
+            with open(image, "wb") as f:
+                f.write(b"LibvirtQemudSave" + struct.pack("<5I", 2, len(xml), 0, fmt, 0))
+                f.write(bytes(14 * 4) + xml + payload)
+            raw = os.path.join(self.tmp, "lv.raw")
+            _, out, _ = mpiplctl("extract", image, "-o", raw)
+            self.assertIn("in a libvirt save image", out)
+            assert_same_blocks(self, nonzero_blocks(raw), ref, "libvirt format %d" % fmt)
+            os.unlink(raw)
+            os.unlink(image)
         os.unlink(stream)
 
     def test_no_kernel_registration(self):
