@@ -35,6 +35,7 @@ struct cli_opts {
 	const char *snapshot;
 	uint64_t stream_offset;
 	bool stream_offset_given;
+	bool salvage;
 	const char *cpu_state;
 	enum mpipl_profile profile;
 	enum kernel_endian endian;

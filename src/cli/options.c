@@ -17,6 +17,7 @@ enum {
 	OPT_MEM_BASE,
 	OPT_SNAPSHOT,
 	OPT_STREAM_OFFSET,
+	OPT_SALVAGE,
 	OPT_PROFILE,
 	OPT_CPU_STATE,
 	OPT_ENDIAN,
@@ -158,6 +159,9 @@ static error_t parse_input(int key, char *arg, struct argp_state *state)
 	case OPT_SNAPSHOT:
 		o->snapshot = arg;
 		break;
+	case OPT_SALVAGE:
+		o->salvage = true;
+		break;
 	case OPT_STREAM_OFFSET:
 		if (cli_parse_u64(arg, &o->stream_offset))
 			argp_error(state, "--stream-offset: '%s' is not a byte offset", arg);
@@ -186,6 +190,10 @@ static const struct argp_option input_options[] = {
 	{ "stream-offset", OPT_STREAM_OFFSET, "N", 0,
 	  "read a QEMU migration stream that starts at byte N of the file (QEMU's migrate "
 	  "file:PATH,offset=N; found by itself when N < 256 KiB)",
+	  10 },
+	{ "salvage", OPT_SALVAGE, NULL, 0,
+	  "migration streams cut short or damaged after their RAM block list: keep the pages "
+	  "and vCPUs read before the fault (a warning says where it was)",
 	  10 },
 	{ "cpu-state", OPT_CPU_STATE, "FILE.json", 0,
 	  "vCPU registers for inputs that carry none (format in mpiplctl(1))", 10 },

@@ -19,7 +19,8 @@ struct guest_mem *cli_open_input(const struct cli_opts *o)
 	struct input_opts io = { .mem_base = o->mem_base,
 				 .snapshot = o->snapshot,
 				 .stream_offset = o->stream_offset,
-				 .stream_offset_given = o->stream_offset_given };
+				 .stream_offset_given = o->stream_offset_given,
+				 .salvage = o->salvage };
 	struct guest_mem *gm;
 	struct mp_err err;
 
@@ -28,6 +29,9 @@ struct guest_mem *cli_open_input(const struct cli_opts *o)
 		cli_error("%s", err.msg);
 		return NULL;
 	}
+	/* Lost data is worth a line even with -q. */
+	if (gm->salvaged[0])
+		cli_error("warning: salvaged: %s", gm->salvaged);
 	if (o->cpu_state) {
 		struct vcpu_state *cpus;
 		size_t n;

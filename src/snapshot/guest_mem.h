@@ -101,6 +101,8 @@ struct guest_mem {
 	size_t ncpus;
 	char **notes; /* reader remarks for inspect ("vmdesc missing: ...") */
 	size_t nnotes;
+	/* --salvage: the error that ended reading early (empty: read whole). */
+	char salvaged[640];
 };
 
 struct guest_mem *gm_new(const char *path, const char *format, struct mp_err *err);

@@ -37,7 +37,7 @@ struct guest_mem *input_open(const char *path, const struct input_opts *o, struc
 	if (!s)
 		return NULL;
 	if (o->stream_offset_given) {
-		gm = migration_read_at(s, o->stream_offset, false, err);
+		gm = migration_read_at(s, o->stream_offset, false, o, err);
 		goto out;
 	}
 	n = instream_peek(s, head, sizeof(head), err);
@@ -50,7 +50,7 @@ struct guest_mem *input_open(const char *path, const struct input_opts *o, struc
 		if (found < 0)
 			goto out;
 		if (found) {
-			gm = migration_read_at(s, off, true, err);
+			gm = migration_read_at(s, off, true, o, err);
 			goto out;
 		}
 	}

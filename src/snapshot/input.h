@@ -18,6 +18,8 @@ struct input_opts {
 	/* A migration stream at this byte offset (migrate file:PATH,offset=N). */
 	uint64_t stream_offset;
 	bool stream_offset_given;
+	/* Migration streams: keep what was read before bad or missing data. */
+	bool salvage;
 };
 
 struct input_reader {

@@ -50,7 +50,7 @@ static bool known_version(uint32_t v)
  * written at that offset, its offsets being file offsets).
  */
 static struct guest_mem *read_payload(struct instream *s, uint32_t format, uint64_t start,
-				      struct mp_err *err)
+				      const struct input_opts *o, struct mp_err *err)
 {
 	enum instream_codec codec = format == LV_FORMAT_GZIP ? CODEC_GZIP : CODEC_ZSTD;
 	struct instream *nested;
@@ -59,7 +59,7 @@ static struct guest_mem *read_payload(struct instream *s, uint32_t format, uint6
 	switch (format) {
 	case LV_FORMAT_RAW:
 	case LV_FORMAT_SPARSE:
-		return migration_read(s, start, "libvirt save image", err);
+		return migration_read(s, start, "libvirt save image", o, err);
 	case LV_FORMAT_GZIP:
 	case LV_FORMAT_ZSTD:
 		break;
@@ -79,7 +79,7 @@ static struct guest_mem *read_payload(struct instream *s, uint32_t format, uint6
 	nested = instream_open_nested(s, codec, "the libvirt save image's stream", err);
 	if (!nested)
 		return NULL;
-	gm = migration_read(nested, 0, "libvirt save image", err);
+	gm = migration_read(nested, 0, "libvirt save image", o, err);
 	instream_close(nested);
 	return gm;
 }
@@ -92,7 +92,6 @@ static struct guest_mem *libvirt_open(struct instream *s, const struct input_opt
 	uint32_t format, data_len;
 	struct guest_mem *gm;
 
-	(void)o;
 	if (instream_read_exact(s, h, sizeof(h), "libvirt save header", err))
 		return NULL;
 	partial = memcmp(h, lv_partial, LV_MAGIC_LEN) == 0;
@@ -109,7 +108,7 @@ static struct guest_mem *libvirt_open(struct instream *s, const struct input_opt
 	}
 	data_len = get_u32(h + LV_OFF_DATA_LEN, be);
 	format = get_u32(h + LV_OFF_FORMAT, be);
-	gm = read_payload(s, format, (uint64_t)LV_HDR_SIZE + data_len, err);
+	gm = read_payload(s, format, (uint64_t)LV_HDR_SIZE + data_len, o, err);
 	if (gm && partial &&
 	    gm_add_note(gm, err, "libvirt never marked this save image complete (%s)",
 			lv_partial)) {

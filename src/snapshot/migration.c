@@ -595,8 +595,22 @@ static void mig_cleanup(struct mig *g)
 	gm_free(g->gm);
 }
 
+/*
+ * --salvage: reading stopped at a defect of the input itself, after the RAM
+ * block list. Keep the pages and vCPUs read so far and say what was lost.
+ */
+static int salvage(struct mig *g, const struct mp_err *why, struct mp_err *err)
+{
+	if (why->status != MP_EINPUT || !g->ram.have_list)
+		return -1;
+	snprintf(g->gm->salvaged, sizeof(g->gm->salvaged),
+		 "%s; kept what came before: %zu vCPU(s), RAM pages not yet sent read as zero",
+		 why->msg, g->ncpus);
+	return gm_add_note(g->gm, err, "salvaged: %s", g->gm->salvaged);
+}
+
 struct guest_mem *migration_read(struct instream *s, uint64_t start, const char *container,
-				 struct mp_err *err)
+				 const struct input_opts *o, struct mp_err *err)
 {
 	struct mig g;
 	struct guest_mem *gm = NULL;
@@ -614,8 +628,9 @@ struct guest_mem *migration_read(struct instream *s, uint64_t start, const char 
 	/* mapped-ram offsets point anywhere in the file: read a seekable copy. */
 	if (g.cap_mapped_ram && ms_make_seekable(&g.src, err))
 		goto out;
-	if (read_records(&g, err) || ram_finish(&g, err) || cpu_finish(&g, err) ||
-	    add_summary_notes(&g, err))
+	if (read_records(&g, err) && !(o && o->salvage && salvage(&g, err, err) == 0))
+		goto out;
+	if (ram_finish(&g, err) || cpu_finish(&g, err) || add_summary_notes(&g, err))
 		goto out;
 	set_format(&g, s, container);
 	gm = g.gm;
@@ -663,14 +678,14 @@ int migration_find_offset(struct instream *s, uint64_t *off, struct mp_err *err)
 }
 
 struct guest_mem *migration_read_at(struct instream *s, uint64_t start, bool found,
-				    struct mp_err *err)
+				    const struct input_opts *o, struct mp_err *err)
 {
 	char container[96];
 	struct guest_mem *gm;
 
 	snprintf(container, sizeof(container), "file at byte offset %llu",
 		 (unsigned long long)start);
-	gm = migration_read(s, start, start ? container : NULL, err);
+	gm = migration_read(s, start, start ? container : NULL, o, err);
 	if (gm && found &&
 	    gm_add_note(gm, err,
 			"no format starts at byte 0, but a migration stream starts at byte "
@@ -686,8 +701,7 @@ struct guest_mem *migration_read_at(struct instream *s, uint64_t start, bool fou
 struct guest_mem *migration_stream_open(struct instream *s, const struct input_opts *o,
 					struct mp_err *err)
 {
-	(void)o;
-	return migration_read(s, instream_tell(s), NULL, err);
+	return migration_read(s, instream_tell(s), NULL, o, err);
 }
 
 const struct input_reader migration_reader = {

@@ -17,10 +17,12 @@
 /*
  * Read the migration stream that starts at (decompressed) offset start of s.
  * s must not have been read past start. container names what wraps the
- * stream in gm->format ("libvirt save image"), or NULL.
+ * stream in gm->format ("libvirt save image"), or NULL. With o->salvage, a
+ * stream that turns bad after its RAM block list still yields what was read
+ * before (gm->salvaged says where and why it stopped).
  */
 struct guest_mem *migration_read(struct instream *s, uint64_t start, const char *container,
-				 struct mp_err *err);
+				 const struct input_opts *o, struct mp_err *err);
 
 /*
  * QEMU's `migrate file:PATH,offset=N` writes the stream at byte N and leaves
@@ -35,7 +37,7 @@ int migration_find_offset(struct instream *s, uint64_t *off, struct mp_err *err)
  * migration_find_offset found: then a note says so).
  */
 struct guest_mem *migration_read_at(struct instream *s, uint64_t start, bool found,
-				    struct mp_err *err);
+				    const struct input_opts *o, struct mp_err *err);
 
 /* A stream at the current position of s (the qcow2 reader's vmstate). */
 struct guest_mem *migration_stream_open(struct instream *s, const struct input_opts *o,

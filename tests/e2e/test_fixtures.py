@@ -347,6 +347,36 @@ class Qemu100DumpNode(_AllFormats, _Skiboot71, TempDirTest):
             os.unlink(image)
         os.unlink(stream)
 
+    def test_salvage_a_stream_cut_short(self):
+        """A stream cut in the middle of its RAM: an error without --salvage;
+        with it, the pages sent before the cut (QEMU sends them in address
+        order, so every 1 MiB block but the one cut through equals QEMU's),
+        a warning naming the offset, and inspect --strict says it."""
+        stream = os.path.join(self.tmp, "cut.mig")
+        data = run_bytes(["zstd", "-q", "-d", "-c", self.fx("stream.mig.zst")])
+        cut = len(data) * 3 // 5
+        with open(stream, "wb") as f:
+            f.write(data[:cut])
+        raw = os.path.join(self.tmp, "cut.raw")
+        _, _, err = mpiplctl("extract", stream, "-o", raw, rc=2)
+        self.assertIn("truncated at byte offset", err)
+        self.assertFalse(os.path.exists(raw))
+        _, _, err = mpiplctl("extract", "-q", "--salvage", stream, "-o", raw)
+        self.assertRegex(err, r"^mpiplctl: warning: salvaged: .*cut\.mig: truncated at byte "
+                              r"offset \d+: page data")
+        got, ref = nonzero_blocks(raw), nonzero_blocks(self.ram["stream.mig.zst"])
+        self.assertLessEqual(set(got), set(ref), "no data where QEMU's RAM is zero")
+        differ = [a for a in got if got[a] != ref[a]]
+        self.assertLessEqual(len(differ), 1, "only the block the cut went through")
+        self.assertGreater(len(got), 16)
+        self.assertLess(len(got), len(ref), "the pages after the cut are missing")
+        doc = json.loads(mpiplctl("inspect", "--json", "--salvage", stream, rc=None)[1])
+        codes = [f["code"] for f in doc["findings"]]
+        self.assertIn("input-salvaged", codes)
+        mpiplctl("inspect", "-q", "--salvage", "--strict", stream, rc=1)
+        os.unlink(raw)
+        os.unlink(stream)
+
     def test_no_kernel_registration(self):
         for name in self.FILES:
             doc = self.reports[name]

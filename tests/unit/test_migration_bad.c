@@ -409,3 +409,65 @@ Test(migration_bad, truncation_in_the_first_bytes)
 	}
 	mb_free(&b);
 }
+
+/* Open the first len bytes of b with --salvage. */
+static struct guest_mem *open_salvaged(const struct mb *b, size_t len, struct mp_err *err)
+{
+	struct input_opts o = { .salvage = true };
+	const char *path = mb_write(b, len, "salvage.mig");
+	struct guest_mem *gm;
+
+	mp_err_clear(err);
+	gm = input_open(path, &o, err);
+	remove(path);
+	return gm;
+}
+
+static size_t find_bytes(const struct mb *b, const void *what, size_t n)
+{
+	const uint8_t *p = memmem(b->p, b->len, what, n);
+
+	cr_assert_not_null(p);
+	return (size_t)(p - b->p);
+}
+
+/*
+ * --salvage (spec 11): a stream cut short after its RAM block list keeps the
+ * pages and vCPUs before the cut, and says where it stopped; before the
+ * block list there is nothing to keep; other failures are not salvaged.
+ */
+Test(migration_bad, salvage_keeps_what_came_before)
+{
+	static const uint8_t serial[] = { 0x04, 0, 0, 0, 7, 6, 's', 'e', 'r', 'i', 'a', 'l' };
+	static const uint8_t cpu0[] = { 0x04, 0, 0, 0, 6, 3, 'c', 'p', 'u', 0, 0, 0, 0 };
+	struct std_opts o = { 0 };
+	struct mp_err err;
+	struct guest_mem *gm;
+	struct mb b;
+	size_t at;
+
+	mb_standard(&b, &o);
+	/* Everything but the last device section: the whole RAM and both vCPUs. */
+	at = find_bytes(&b, serial, sizeof(serial));
+	gm = open_salvaged(&b, at + 5, &err);
+	cr_assert_not_null(gm, "%s", err.msg);
+	check_standard(gm);
+	cr_assert_not_null(strstr(gm->salvaged, "byte offset"), "%s", gm->salvaged);
+	cr_assert_not_null(strstr(gm->salvaged, "2 vCPU(s)"), "%s", gm->salvaged);
+	cr_assert(mb_has_note(gm, "salvaged: "));
+	gm_free(gm);
+	/* Cut inside the second cpu section: one vCPU. */
+	at = find_bytes(&b, cpu0, sizeof(cpu0));
+	gm = open_salvaged(&b, at + 100, &err);
+	cr_assert_not_null(gm, "%s", err.msg);
+	cr_assert_eq(gm->ncpus, 1);
+	cr_assert_not_null(strstr(gm->salvaged, "truncated at byte offset"), "%s", gm->salvaged);
+	gm_free(gm);
+	/* Cut inside the block list: nothing to keep. */
+	at = find_bytes(&b, "pnv.ram", 7);
+	cr_assert_null(open_salvaged(&b, at + 3, &err));
+	cr_assert_not_null(strstr(err.msg, "truncated at byte offset"), "%s", err.msg);
+	/* Without --salvage the same cut fails. */
+	at = find_bytes(&b, serial, sizeof(serial));
+	expect_fail_at(&b, at + 5, "truncated at byte offset", NULL);
+}
