@@ -41,6 +41,8 @@ FORMATS = {
     "savevm.qcow2.zst": 'qcow2 snapshot "fixture" (id 1): QEMU migration stream (powernv9)',
     "dump.elf.zst": "dump-guest-memory ELF",
     "dump.kdump-zlib.zst": "kdump-compressed, flattened",
+    "stream-offset.mig.zst": "QEMU migration stream (powernv9), in a file at byte offset ",
+    "mapped-ram-offset.mig.zst": "mapped-ram, in a file at byte offset ",
 }
 
 
@@ -383,6 +385,50 @@ class Qemu100DumpNode(_AllFormats, _Skiboot71, TempDirTest):
             self.assertEqual(doc["counts"], {"hdat": 1, "qemu": 1}, name)  # OPAL only
             self.assertEqual(int(doc["skiboot_metadata"]["kernel_tag"], 16), 0, name)
             self.assertIsNone(doc["kernel_metadata"], name)
+
+
+OFFSET = "qemu10.0-powernv9-offset"
+OFFSET_FILES = ("stream-offset.mig.zst", "mapped-ram-offset.mig.zst")
+
+
+@unittest.skipUnless(fixture_set_present(OFFSET, OFFSET_FILES + TEXT_FILES + ("offset.txt",)),
+                     "fixtures/%s incomplete" % OFFSET)
+class Qemu100Offset(_Skiboot71, TempDirTest):
+    """QEMU's migrate file:PATH,offset=N, plain and mapped-ram, after N bytes
+    of 'HDR!' written before QEMU ran; QEMU itself loaded both files back
+    (fixtures/README.md). mapped-ram's offsets are file offsets."""
+    SET = OFFSET
+    FILES = OFFSET_FILES
+    DUMP_NODE = True
+
+    @classmethod
+    def offset(cls):
+        with open(cls.fx("offset.txt")) as f:
+            return int(f.read())
+
+    def test_both_at_the_offset_same_ram(self):
+        n = self.offset()
+        head = run_bytes(["sh", "-c", "zstd -q -d -c '%s' | head -c %d"
+                          % (self.fx("stream-offset.mig.zst"), n + 8)])
+        self.assertEqual(head[:n], b"HDR!" * (n // 4), "the bytes before N are QEMU's to keep")
+        self.assertEqual(head[n:], b"QEVM\0\0\0\3")
+        ref = nonzero_blocks(self.ram["stream-offset.mig.zst"])
+        self.assertGreater(len(ref), 16)
+        assert_same_blocks(self, nonzero_blocks(self.ram["mapped-ram-offset.mig.zst"]), ref,
+                           "mapped-ram at the offset")
+        for name in self.FILES:
+            inp = self.reports[name]["input"]
+            self.assertIn("byte offset %d" % n, inp["format"], name)
+            self.assertTrue(any("offset=%d" % n in x for x in inp["notes"]), name)
+
+    def test_offset_given(self):
+        n = self.offset()
+        raw = os.path.join(self.tmp, "given.raw")
+        mpiplctl("extract", "-q", "--stream-offset", n, self.fx("mapped-ram-offset.mig.zst"),
+                 "-o", raw)
+        assert_same_blocks(self, nonzero_blocks(raw),
+                           nonzero_blocks(self.ram["stream-offset.mig.zst"]), "given offset")
+        os.unlink(raw)
 
 
 FADUMP = "qemu10.0-powernv9-fadump"
