@@ -20,7 +20,6 @@
 
 #include "guest_mem.h"
 #include "instream.h"
-#include "prefetch.h"
 #include "vcpu.h"
 
 /* ppc64 system emulation: TARGET_PAGE_BITS is 12 ([target/ppc/cpu-param.h]). */
@@ -58,15 +57,9 @@ struct mig_src {
 	bool own_fd;
 	uint64_t delta;     /* stream offset of file byte 0 */
 	uint64_t end;       /* stream offset one past the last byte */
-	/*
-	 * Seekable read-ahead: buf[head, len) holds the stream bytes from
-	 * buf_off on, pos is the next to read. The next block is read into
-	 * spare, by the prefetch thread when the stream is long enough.
-	 */
-	uint8_t *buf, *spare;
-	size_t head, len, pos;
-	uint64_t buf_off;
-	struct prefetch *pf;
+	uint8_t *buf;       /* seekable read-ahead */
+	size_t len, pos;
+	uint64_t buf_off;   /* stream offset of buf[0] */
 	uint8_t peekbuf[64];
 	/*
 	 * Called before the read-ahead buffer's bytes are overwritten, so that

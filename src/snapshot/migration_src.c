@@ -19,29 +19,19 @@
 
 /* Read-ahead of the seekable mode: large enough for a run of page records. */
 #define MS_BUF (256u << 10)
-/* Room before a block for the unread tail of the one before: the most a fill wants. */
-#define MS_TAIL 8192u
-/* Shorter streams are read without a read-ahead thread. */
-#define MS_PREFETCH_MIN (4u * MS_BUF)
 
 static int seekable_init(struct mig_src *m, int fd, bool own, uint64_t delta, uint64_t end,
 			 uint64_t at, struct mp_err *err)
 {
-	m->buf = mp_malloc(MS_TAIL + MS_BUF, err);
-	m->spare = m->buf ? mp_malloc(MS_TAIL + MS_BUF, err) : NULL;
-	if (!m->spare)
+	m->buf = mp_malloc(MS_BUF, err);
+	if (!m->buf)
 		return -1;
-	if (end - at >= MS_PREFETCH_MIN) {
-		m->pf = prefetch_new(fd, err);
-		if (!m->pf)
-			return -1;
-	}
 	m->fd = fd;
 	m->own_fd = own;
 	m->delta = delta;
 	m->end = end;
 	m->buf_off = at;
-	m->head = m->len = m->pos = 0;
+	m->len = m->pos = 0;
 	m->s = NULL;
 	return 0;
 }
@@ -70,14 +60,11 @@ int ms_open(struct mig_src *m, struct instream *s, uint64_t start, struct mp_err
 
 void ms_close(struct mig_src *m)
 {
-	prefetch_free(m->pf); /* before its descriptor goes */
-	m->pf = NULL;
 	if (m->own_fd && m->fd >= 0)
 		close(m->fd);
 	m->fd = -1;
 	free(m->buf);
-	free(m->spare);
-	m->buf = m->spare = NULL;
+	m->buf = NULL;
 }
 
 bool ms_seekable(const struct mig_src *m)
@@ -87,7 +74,7 @@ bool ms_seekable(const struct mig_src *m)
 
 uint64_t ms_tell(const struct mig_src *m)
 {
-	return m->s ? instream_tell(m->s) : m->buf_off + (m->pos - m->head);
+	return m->s ? instream_tell(m->s) : m->buf_off + m->pos;
 }
 
 static int truncated(struct mig_src *m, uint64_t at, const char *what, size_t need,
@@ -128,86 +115,24 @@ ptrdiff_t ms_pread(struct mig_src *m, void *buf, size_t len, uint64_t off, struc
 	return (ptrdiff_t)got;
 }
 
-/* Seekable: forget the buffer; the next fill reads from stream offset off. */
-static void reset_at(struct mig_src *m, uint64_t off)
-{
-	m->buf_off = off;
-	m->head = m->len = m->pos = 0;
-}
-
-/* Stream offset of the first byte after the buffer's. */
-static uint64_t buffered_end(const struct mig_src *m)
-{
-	return m->buf_off + (m->len - m->head);
-}
-
-/* The block of stream bytes at next into spare + MS_TAIL: the one read ahead, or now. */
-static ptrdiff_t take_block(struct mig_src *m, uint64_t next, struct mp_err *err)
-{
-	size_t want = m->end - next < MS_BUF ? (size_t)(m->end - next) : MS_BUF;
-	uint64_t asked;
-	ptrdiff_t got;
-	int error;
-
-	if (!prefetch_pending(m->pf, &asked))
-		return ms_pread(m, m->spare + MS_TAIL, want, next, err);
-	got = prefetch_wait(m->pf, &error);
-	if (asked != next - m->delta) /* the reader moved elsewhere: read anew */
-		return ms_pread(m, m->spare + MS_TAIL, want, next, err);
-	if (got < 0) {
-		errno = error;
-		return mp_fail_errno(err, "%s: read at byte offset %llu", m->name,
-				     (unsigned long long)next);
-	}
-	if ((size_t)got < want)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: unexpected end of file at byte offset %llu "
-			       "(file shrank while reading?)",
-			       m->name, (unsigned long long)(next + (uint64_t)got));
-	return got;
-}
-
-/* Have the next block read into spare while the caller works on buf. */
-static void read_ahead(struct mig_src *m)
-{
-	uint64_t next = buffered_end(m);
-
-	if (m->pf && next < m->end)
-		prefetch_start(m->pf, m->spare + MS_TAIL,
-			       m->end - next < MS_BUF ? (size_t)(m->end - next) : MS_BUF,
-			       next - m->delta);
-}
-
-/*
- * Seekable: make buf hold at least want (<= MS_TAIL) unread bytes, fewer
- * only at the end of data. The unread tail moves in front of the next
- * block, and the buffers swap.
- */
+/* Seekable: make buf hold at least want unread bytes (fewer at the end of data). */
 static int fill(struct mig_src *m, size_t want, struct mp_err *err)
 {
 	size_t have = m->len - m->pos;
-	uint64_t next = buffered_end(m);
-	uint8_t *t;
 	ptrdiff_t n;
 
-	if (have >= want || next >= m->end)
+	if (have >= want || m->buf_off + m->len >= m->end)
 		return 0;
-	if (want > MS_TAIL)
-		return mp_fail(err, MP_EUSAGE, "%s: read-ahead of %zu bytes is too large",
-			       m->name, want);
 	if (m->on_refill && m->on_refill(m->refill_ctx, err))
 		return -1;
-	n = take_block(m, next, err);
+	memmove(m->buf, m->buf + m->pos, have);
+	m->buf_off += m->pos;
+	m->pos = 0;
+	m->len = have;
+	n = ms_pread(m, m->buf + have, MS_BUF - have, m->buf_off + have, err);
 	if (n < 0)
 		return -1;
-	memcpy(m->spare + MS_TAIL - have, m->buf + m->pos, have);
-	t = m->buf;
-	m->buf = m->spare;
-	m->spare = t;
-	m->head = m->pos = MS_TAIL - have;
-	m->len = MS_TAIL + (size_t)n;
-	m->buf_off = next - have;
-	read_ahead(m);
+	m->len += (size_t)n;
 	return 0;
 }
 
@@ -227,7 +152,8 @@ int ms_read(struct mig_src *m, void *buf, size_t len, const char *what, struct m
 			/* Large reads bypass the read-ahead. */
 			if (ms_pread(m, p, len, at, err) < 0)
 				return -1;
-			reset_at(m, at + len);
+			m->buf_off = at + len;
+			m->len = m->pos = 0;
 			return 0;
 		}
 		if (fill(m, 1, err))
@@ -251,7 +177,7 @@ int ms_borrow(struct mig_src *m, size_t len, uint8_t *scratch, const uint8_t **p
 
 	*lent = false;
 	*p = scratch;
-	if (m->s || len > MS_TAIL)
+	if (m->s || len > MS_BUF)
 		return ms_read(m, scratch, len, what, err);
 	if (len > m->end - at)
 		return truncated(m, at, what, len, m->end - at, err);
@@ -270,11 +196,12 @@ int ms_seek(struct mig_src *m, uint64_t off, struct mp_err *err)
 	if (off < m->delta || off > m->end)
 		return mp_fail(err, MP_EINPUT, "%s: byte offset %llu is outside the stream",
 			       m->name, (unsigned long long)off);
-	if (off >= m->buf_off && off <= buffered_end(m)) {
-		m->pos = m->head + (size_t)(off - m->buf_off);
+	if (off >= m->buf_off && off <= m->buf_off + m->len) {
+		m->pos = (size_t)(off - m->buf_off);
 		return 0;
 	}
-	reset_at(m, off);
+	m->buf_off = off;
+	m->len = m->pos = 0;
 	return 0;
 }
 
