@@ -205,10 +205,10 @@ class ExtractAndDtb(TempDirTest):
 
     def test_extract_from_a_compressed_pipe(self):
         out = self.path("piped.raw")
-        z = subprocess.Popen(["zstd", "-c", "-1", self.img], stdout=subprocess.PIPE)
-        p = subprocess.run([MPIPLCTL, "extract", "/dev/stdin", "-o", out, "--json"],
-                           stdin=z.stdout, stdout=subprocess.PIPE, check=True)
-        z.wait()
+        with subprocess.Popen(["zstd", "-c", "-1", self.img], stdout=subprocess.PIPE) as z:
+            p = subprocess.run([MPIPLCTL, "extract", "/dev/stdin", "-o", out, "--json"],
+                               stdin=z.stdout, stdout=subprocess.PIPE, check=True)
+        self.assertEqual(z.returncode, 0)
         self.assertEqual(sha256_file(out), sha256_file(self.img))
         self.assertEqual(json.loads(p.stdout)["input"]["format"], "raw, zstd-compressed")
 
