@@ -213,7 +213,8 @@ static int read_phdrs(const struct elf_file *f, struct load **loads, size_t *nlo
 			goto fail;
 		n++;
 	}
-	qsort(l, n, sizeof(*l), cmp_load);
+	if (n) /* qsort wants a non-NULL array even for zero elements */
+		qsort(l, n, sizeof(*l), cmp_load);
 	if (check_overlaps(f, l, n, err))
 		goto fail;
 	*loads = l;

@@ -117,7 +117,7 @@ static struct guest_mem *open_ok(const char *path)
 {
 	struct input_opts o = { 0 };
 	struct mp_err err = { 0 };
-	struct guest_mem *gm = input_open(path, &o, &err);
+	struct guest_mem *gm = t_input_open(path, &o, &err);
 
 	cr_assert_not_null(gm, "%s", err.msg);
 	return gm;
@@ -312,6 +312,15 @@ Test(elfdump, bad_headers)
 	s = basic(false);
 	s.type = 2;
 	expect_bad(&s, "byte offset 16: ELF type 2");
+}
+
+/* Found by make fuzz: no PT_LOAD at all must be an error, not qsort(NULL, 0). */
+Test(elfdump, no_loads)
+{
+	struct elf_spec s = basic(false);
+
+	s.nloads = 0;
+	expect_bad(&s, "no PT_LOAD: the dump holds no");
 }
 
 Test(elfdump, overlapping_loads)
