@@ -6,7 +6,8 @@
 #   make check      install missing packages, build, run every test, then again under
 #                   AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks (big images; not part of check)
-#   make fuzz       longer randomised bad-input runs (not part of check)
+#   make fuzz       libFuzzer on the input readers, then longer randomised bad-input
+#                   runs (not part of check; FUZZ_SECONDS=600)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -25,6 +26,10 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
 BASE_CFLAGS := -std=gnu11 -g -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE $(WARN)
 ifeq ($(SAN),1)
 OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(SAN),fuzz)
+# make fuzz: clang, with libFuzzer's coverage hooks in every object.
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all -Wno-unknown-warning-option
 else
 OPT := -O2
 endif
@@ -45,6 +50,8 @@ GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 # Independent readers the tests use, one binary each (build/kdump-check).
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+# libFuzzer harnesses (make fuzz), built with SAN=fuzz.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -52,7 +59,10 @@ GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TOOLS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/%)
-DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
+FUZZ_OBJ := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
+FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) \
+	$(FUZZ_OBJ:.o=.d)
 
 BIN := $(BUILD)/mpiplctl
 GEN := $(BUILD)/mpipl-mkimage
@@ -60,7 +70,7 @@ UNIT := $(BUILD)/unit-tests
 LIBA := $(BUILD)/libmpipl.a
 # The kdump writer driven from an ELF vmcore (make bench).
 
-.PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz install clean tools
+.PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz fuzzers install clean tools
 
 all: $(BIN) $(GEN)
 
@@ -98,6 +108,12 @@ $(TOOLS): $(BUILD)/%: $(BUILD)/tests/tools/%.o $(LIBA)
 # kdump-check reads kdump files through libkdumpfile only (it calls none of our code).
 $(BUILD)/kdump-check: TOOL_LIBS = $(shell $(PKG_CONFIG) --libs libkdumpfile 2>/dev/null || echo -lkdumpfile)
 
+fuzzers: $(FUZZERS)
+
+$(FUZZERS): $(BUILD)/%: $(BUILD)/tests/fuzz/%.o $(LIBA)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
+
 $(UNIT): $(UNIT_OBJ) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(LIBS) $(CRITERION_LIBS) $(LDFLAGS)
@@ -134,8 +150,18 @@ bench: deps
 	@$(MAKE) --no-print-directory all tools
 	@tests/bench/run $(BUILD); a=$$?; tests/bench/kdump $(BUILD); b=$$?; exit $$((a | b))
 
+# Seeds: every small input the unit tests open (tests/unit/builders.c), all formats.
+FUZZ_SECONDS ?= 600
+FUZZ_DIR := $(BUILD)/fuzz
 fuzz: deps
-	@$(MAKE) --no-print-directory all
+	@scripts/install-deps --fuzz
+	@$(MAKE) --no-print-directory all $(UNIT)
+	@rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/seeds $(FUZZ_DIR)/corpus
+	@MPIPL_FUZZ_CORPUS=$(abspath $(FUZZ_DIR)/seeds) $(UNIT) --jobs 2 >/dev/null 2>&1
+	@echo "fuzz: $$(ls $(FUZZ_DIR)/seeds | wc -l) seed inputs from the unit tests"
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) SAN=fuzz CC=clang $(FUZZ_DIR)/fuzz_input
+	$(FUZZ_DIR)/fuzz_input -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 \
+		-print_final_stats=1 $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 	@MPIPLCTL=$(abspath $(BIN)) MKIMAGE=$(abspath $(GEN)) /usr/bin/python3 tests/e2e/fuzz.py --long
 
 install: $(BIN)

@@ -394,3 +394,44 @@ void pv_free(struct pv *v)
 	free(v->r);
 	findings_free(&v->f);
 }
+
+/*
+ * MPIPL_FUZZ_CORPUS=DIR (make fuzz): keep a copy of every input a test opens
+ * that is small enough to mutate, as the seed corpus of tests/fuzz.
+ */
+void b_keep_for_fuzzing(const char *path)
+{
+	const char *dir = getenv("MPIPL_FUZZ_CORPUS");
+	uint8_t buf[1 << 16];
+	uint64_t hash = 1469598103934665603ull; /* FNV-1a: names by content */
+	char *copy;
+	FILE *in, *out;
+	size_t n, total = 0;
+
+	if (!dir || !*dir || !(in = fopen(path, "rb")))
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0 && total <= FUZZ_SEED_MAX) {
+		for (size_t i = 0; i < n; i++)
+			hash = (hash ^ buf[i]) * 1099511628211ull;
+		total += n;
+	}
+	if (total == 0 || total > FUZZ_SEED_MAX || asprintf(&copy, "%s/%016llx", dir,
+							      (unsigned long long)hash) < 0) {
+		fclose(in);
+		return;
+	}
+	out = fopen(copy, "wb");
+	rewind(in);
+	while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	if (out)
+		fclose(out);
+	fclose(in);
+	free(copy);
+}
+
+struct guest_mem *t_input_open(const char *path, const struct input_opts *o, struct mp_err *err)
+{
+	b_keep_for_fuzzing(path);
+	return input_open(path, o, err);
+}

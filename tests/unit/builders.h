@@ -14,6 +14,7 @@
 
 #include "../../src/mdst/preserve.h"
 #include "../../src/snapshot/guest_mem.h"
+#include "../../src/snapshot/input.h"
 
 #define MiB (1ULL << 20)
 #define KiB (1ULL << 10)
@@ -72,6 +73,13 @@ uint8_t *b_zstd(const void *data, size_t len, size_t *out_len);
 
 /* A fresh directory under $TMPDIR or /tmp; b_path joins a name to it. */
 const char *b_tmpdir(void);
+
+/* Inputs larger than this are not kept as fuzzing seeds. */
+#define FUZZ_SEED_MAX (256u << 10)
+/* A copy of the file at path into $MPIPL_FUZZ_CORPUS, when set. */
+void b_keep_for_fuzzing(const char *path);
+/* input_open, keeping a copy of the input in $MPIPL_FUZZ_CORPUS when set. */
+struct guest_mem *t_input_open(const char *path, const struct input_opts *o, struct mp_err *err);
 char *b_path(const char *dir, const char *name);
 char *b_file(const char *dir, const char *name, const void *data, size_t len);
 /* Number of entries in a directory, "." and ".." excluded. */

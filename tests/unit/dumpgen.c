@@ -191,7 +191,7 @@ void dg_expect_open_fail(const char *path, const struct input_opts *o, const cha
 {
 	struct input_opts none = { 0 };
 	struct mp_err err = { 0 };
-	struct guest_mem *gm = input_open(path, o ? o : &none, &err);
+	struct guest_mem *gm = t_input_open(path, o ? o : &none, &err);
 
 	if (gm)
 		gm_free(gm);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "../../src/snapshot/input.h"
+#include "builders.h"
 
 struct bb {
 	uint8_t *p;

@@ -252,7 +252,7 @@ struct guest_mem *mb_open(const char *path, struct mp_err *err)
 	struct guest_mem *gm;
 
 	mp_err_clear(err);
-	gm = input_open(path, &o, err);
+	gm = t_input_open(path, &o, err);
 	unlink(path);
 	return gm;
 }

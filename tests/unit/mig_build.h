@@ -12,6 +12,7 @@
 
 #include "../../src/snapshot/guest_mem.h"
 #include "../../src/snapshot/input.h"
+#include "builders.h"
 
 struct mb {
 	uint8_t *p;

@@ -418,7 +418,7 @@ Test(raw_reader, plain_with_mem_base)
 
 	b_pattern(data, sizeof(data), 12);
 	path = b_file(dir, "ram.raw", data, sizeof(data));
-	gm = input_open(path, &o, &err);
+	gm = t_input_open(path, &o, &err);
 	cr_assert_not_null(gm, "%s", err.msg);
 	cr_assert_str_eq(gm->format, "raw");
 	cr_assert_str_eq(gm->path, path);
@@ -441,15 +441,15 @@ Test(raw_reader, empty_and_wrapping)
 	struct input_opts o = { 0 };
 	struct mp_err err = { 0 };
 
-	cr_assert_null(input_open(empty, &o, &err));
+	cr_assert_null(t_input_open(empty, &o, &err));
 	cr_assert_eq(err.status, MP_EINPUT);
 	assert_msg_has(err.msg, empty);
 	assert_msg_has(err.msg, "empty file");
 	o.mem_base = UINT64_MAX - 2;
-	cr_assert_null(input_open(four, &o, &err));
+	cr_assert_null(t_input_open(four, &o, &err));
 	assert_msg_has(err.msg, "--mem-base 0xfffffffffffffffd");
 	o.mem_base = UINT64_MAX - 3; /* ends exactly at 2^64 */
-	cr_assert_null(input_open(four, &o, &err), "a range may not end at 2^64 either");
+	cr_assert_null(t_input_open(four, &o, &err), "a range may not end at 2^64 either");
 	free(empty);
 	free(four);
 }
@@ -468,7 +468,7 @@ static void check_compressed_raw(const char *name, bool zstd, const char *format
 	c = zstd ? b_zstd(d, SPARSE_LEN, &clen) : b_gzip(d, SPARSE_LEN, &clen);
 	path = b_file(dir, name, c, clen);
 	setenv("TMPDIR", dir, 1);
-	gm = input_open(path, &o, &err);
+	gm = t_input_open(path, &o, &err);
 	cr_assert_not_null(gm, "%s", err.msg);
 	cr_assert_str_eq(gm->format, format);
 	cr_assert_eq(gm->ranges[0].gpa, 0x1000);
@@ -512,7 +512,7 @@ Test(raw_reader, truncated_zstd)
 	c = b_zstd(d, SPARSE_LEN, &clen);
 	path = b_file(dir, "cut.zst", c, clen - 10);
 	setenv("TMPDIR", dir, 1);
-	cr_assert_null(input_open(path, &o, &err));
+	cr_assert_null(t_input_open(path, &o, &err));
 	snprintf(needle, sizeof(needle), "truncated at compressed byte offset %zu", clen - 10);
 	assert_msg_has(err.msg, needle);
 	cr_assert_eq(b_dir_count(dir), 1, "no temporary file left");

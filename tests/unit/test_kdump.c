@@ -179,7 +179,7 @@ static struct guest_mem *open_ok(const char *path)
 {
 	struct input_opts o = { 0 };
 	struct mp_err err = { 0 };
-	struct guest_mem *gm = input_open(path, &o, &err);
+	struct guest_mem *gm = t_input_open(path, &o, &err);
 
 	cr_assert_not_null(gm, "%s", err.msg);
 	return gm;
@@ -513,7 +513,7 @@ static void expect_cut_fails(const uint8_t *data, size_t cut, const char *name)
 	struct input_opts o = { 0 };
 	struct mp_err err = { 0 };
 	char *path = dg_file(data, cut, name);
-	struct guest_mem *gm = input_open(path, &o, &err);
+	struct guest_mem *gm = t_input_open(path, &o, &err);
 
 	if (gm) {
 		int failed = 0;

@@ -567,18 +567,18 @@ Test(migration, stream_offset_given)
 	struct guest_mem *gm;
 	const char *path = std_at_offset(300000, "std-given.mig");
 
-	gm = input_open(path, &o, &err);
+	gm = t_input_open(path, &o, &err);
 	cr_assert_not_null(gm, "%s", err.msg);
 	check_standard(gm);
 	cr_assert_not_null(strstr(gm->format, "in a file at byte offset 300000"));
 	cr_assert_not(mb_has_note(gm, "migrate file:PATH"), "no guess to report");
 	gm_free(gm);
 	o.stream_offset = 299999;
-	cr_assert_null(input_open(path, &o, &err));
+	cr_assert_null(t_input_open(path, &o, &err));
 	cr_assert_not_null(strstr(err.msg, "byte offset 299999: not a QEMU migration stream"),
 			   "%s", err.msg);
 	o.stream_offset = 1u << 30; /* past the end */
-	cr_assert_null(input_open(path, &o, &err));
+	cr_assert_null(t_input_open(path, &o, &err));
 	cr_assert_not_null(strstr(err.msg, "truncated"), "%s", err.msg);
 	remove(path);
 }

@@ -418,7 +418,7 @@ static struct guest_mem *open_salvaged(const struct mb *b, size_t len, struct mp
 	struct guest_mem *gm;
 
 	mp_err_clear(err);
-	gm = input_open(path, &o, err);
+	gm = t_input_open(path, &o, err);
 	remove(path);
 	return gm;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../../src/snapshot/input.h"
+#include "builders.h"
 
 #define GOLDEN_MIG "/tmp/g/2-post-preserve.mig"
 #define GOLDEN_RAW "/tmp/g/2a-pre-S0-derived.raw"
@@ -67,7 +68,7 @@ Test(migration_golden, qemu_10_2_2_powernv9, .timeout = 300)
 
 	if (access(GOLDEN_MIG, R_OK) || access(GOLDEN_RAW, R_OK) || access(GOLDEN_REGS, R_OK))
 		cr_skip_test("golden files not present");
-	gm = input_open(GOLDEN_MIG, &o, &err);
+	gm = t_input_open(GOLDEN_MIG, &o, &err);
 	cr_assert_not_null(gm, "%s", err.msg);
 	cr_assert_eq(gm->nranges, 2);
 	cr_assert_eq(gm->ranges[0].size, 0x80000000ull);

@@ -270,9 +270,11 @@ static struct q_spec v3_spec(void)
 static int open_vm(const char *path, const char *snap, struct qcow2_vmstate *v,
 		   struct mp_err *err)
 {
-	struct instream *in = instream_open(path, err);
+	struct instream *in;
 	int r;
 
+	b_keep_for_fuzzing(path);
+	in = instream_open(path, err);
 	cr_assert_not_null(in, "%s", err->msg);
 	r = qcow2_open_vmstate(in, snap, v, err);
 	instream_close(in);
