@@ -421,6 +421,26 @@ class Qemu100Offset(_Skiboot71, TempDirTest):
             self.assertIn("byte offset %d" % n, inp["format"], name)
             self.assertTrue(any("offset=%d" % n in x for x in inp["notes"]), name)
 
+    def test_as_libvirt_sparse_and_raw_images(self):
+        """libvirt's "sparse" save format is QEMU's mapped-ram written after
+        libvirt's header: put a header (format 6, or 0 for the plain stream)
+        and domain XML over the N bytes QEMU left alone."""
+        n = self.offset()
+        ref = nonzero_blocks(self.ram["stream-offset.mig.zst"])
+        for name, fmt in (("mapped-ram-offset.mig.zst", 6), ("stream-offset.mig.zst", 0)):
+            image = os.path.join(self.tmp, "libvirt-%d.img" % fmt)
+            run(["zstd", "-q", "-d", "-f", "--sparse", self.fx(name), "-o", image], check_rc=0)
+            xml = b"<domain type='qemu'><name>pnv</name></domain>\n"
+            header = b"LibvirtQemudSave" + struct.pack("<5I", 2, n - 92, 0, fmt, 0)
+            with open(image, "r+b") as f:
+                f.write(header + bytes(14 * 4) + xml + bytes(n - 92 - len(xml)))
+            raw = os.path.join(self.tmp, "libvirt.raw")
+            _, out, _ = mpiplctl("extract", image, "-o", raw)
+            self.assertIn("in a libvirt save image", out)
+            assert_same_blocks(self, nonzero_blocks(raw), ref, "libvirt format %d" % fmt)
+            os.unlink(raw)
+            os.unlink(image)
+
     def test_offset_given(self):
         n = self.offset()
         raw = os.path.join(self.tmp, "given.raw")
