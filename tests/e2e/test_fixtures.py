@@ -86,6 +86,27 @@ def assert_same_blocks(test, got, want, what):
         test.assertEqual(got[addr], want[addr], "%s: block at 0x%x differs" % (what, addr))
 
 
+LIBVIRT_HEADER = 92  # libvirt's virQEMUSaveHeader (qemu-inputs.md 1.1)
+
+
+def libvirt_prefix(fmt, length):
+    """The first length bytes of a libvirt save image (little-endian host) whose
+    stream, in format fmt, starts at byte length: header, domain XML, padding."""
+    xml = b"<domain type='qemu'><name>pnv</name></domain>\n"
+    header = b"LibvirtQemudSave" + struct.pack("<5I", 2, length - LIBVIRT_HEADER, 0, fmt, 0)
+    return header + bytes(14 * 4) + xml + bytes(length - LIBVIRT_HEADER - len(xml))
+
+
+def assert_libvirt_image_ram(test, image, ref, fmt):
+    """extract reads image as a libvirt save image whose RAM is ref; both files go."""
+    raw = image + ".raw"
+    _, out, _ = mpiplctl("extract", image, "-o", raw)
+    test.assertIn("in a libvirt save image", out)
+    assert_same_blocks(test, nonzero_blocks(raw), ref, "libvirt format %d" % fmt)
+    os.unlink(raw)
+    os.unlink(image)
+
+
 def fixture_set_present(name, files):
     return all(os.path.exists(os.path.join(FIXTURES, name, f)) for f in files)
 
@@ -334,19 +355,12 @@ class Qemu100DumpNode(_AllFormats, _Skiboot71, TempDirTest):
             plain = f.read()
         payloads = {0: plain, 1: gzip.compress(plain, 1),
                     5: run_bytes(["zstd", "-q", "-1", "-c", stream])}
-        xml = b"<domain type='qemu'><name>pnv</name></domain>\n" + bytes(100)
         ref = nonzero_blocks(self.ram["stream.mig.zst"])
         for fmt, payload in payloads.items():
             image = os.path.join(self.tmp, "save-%d.img" % fmt)
             with open(image, "wb") as f:
-                f.write(b"LibvirtQemudSave" + struct.pack("<5I", 2, len(xml), 0, fmt, 0))
-                f.write(bytes(14 * 4) + xml + payload)
-            raw = os.path.join(self.tmp, "lv.raw")
-            _, out, _ = mpiplctl("extract", image, "-o", raw)
-            self.assertIn("in a libvirt save image", out)
-            assert_same_blocks(self, nonzero_blocks(raw), ref, "libvirt format %d" % fmt)
-            os.unlink(raw)
-            os.unlink(image)
+                f.write(libvirt_prefix(fmt, LIBVIRT_HEADER + 200) + payload)
+            assert_libvirt_image_ram(self, image, ref, fmt)
         os.unlink(stream)
 
     def test_salvage_a_stream_cut_short(self):
@@ -430,16 +444,9 @@ class Qemu100Offset(_Skiboot71, TempDirTest):
         for name, fmt in (("mapped-ram-offset.mig.zst", 6), ("stream-offset.mig.zst", 0)):
             image = os.path.join(self.tmp, "libvirt-%d.img" % fmt)
             run(["zstd", "-q", "-d", "-f", "--sparse", self.fx(name), "-o", image], check_rc=0)
-            xml = b"<domain type='qemu'><name>pnv</name></domain>\n"
-            header = b"LibvirtQemudSave" + struct.pack("<5I", 2, n - 92, 0, fmt, 0)
             with open(image, "r+b") as f:
-                f.write(header + bytes(14 * 4) + xml + bytes(n - 92 - len(xml)))
-            raw = os.path.join(self.tmp, "libvirt.raw")
-            _, out, _ = mpiplctl("extract", image, "-o", raw)
-            self.assertIn("in a libvirt save image", out)
-            assert_same_blocks(self, nonzero_blocks(raw), ref, "libvirt format %d" % fmt)
-            os.unlink(raw)
-            os.unlink(image)
+                f.write(libvirt_prefix(fmt, n))
+            assert_libvirt_image_ram(self, image, ref, fmt)
 
     def test_offset_given(self):
         n = self.offset()
