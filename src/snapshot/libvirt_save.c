@@ -44,25 +44,39 @@ static bool known_version(uint32_t v)
 	return v == 1 || v == 2;
 }
 
+/* libvirt piped the stream at start through gzip or zstd. */
+static struct guest_mem *read_compressed(struct instream *s, enum instream_codec codec,
+					 uint64_t start, const struct input_opts *o,
+					 struct mp_err *err)
+{
+	struct instream *nested;
+	struct guest_mem *gm;
+
+	if (instream_skip(s, start - instream_tell(s), "the libvirt domain XML", err))
+		return NULL;
+	nested = instream_open_nested(s, codec, "the libvirt save image's stream", err);
+	if (!nested)
+		return NULL;
+	gm = migration_read(nested, 0, "libvirt save image", o, err);
+	instream_close(nested);
+	return gm;
+}
+
 /*
- * The stream at start, as the format field says: raw, gzip or zstd (libvirt
- * pipes the stream through the compressor), or sparse (QEMU's mapped-ram
- * written at that offset, its offsets being file offsets).
+ * The stream at start, as the format field says: raw, gzip, zstd, or sparse
+ * (QEMU's mapped-ram written at that offset, its offsets being file offsets).
  */
 static struct guest_mem *read_payload(struct instream *s, uint32_t format, uint64_t start,
 				      const struct input_opts *o, struct mp_err *err)
 {
-	enum instream_codec codec = format == LV_FORMAT_GZIP ? CODEC_GZIP : CODEC_ZSTD;
-	struct instream *nested;
-	struct guest_mem *gm;
-
 	switch (format) {
 	case LV_FORMAT_RAW:
 	case LV_FORMAT_SPARSE:
 		return migration_read(s, start, "libvirt save image", o, err);
 	case LV_FORMAT_GZIP:
+		return read_compressed(s, CODEC_GZIP, start, o, err);
 	case LV_FORMAT_ZSTD:
-		break;
+		return read_compressed(s, CODEC_ZSTD, start, o, err);
 	default:
 		mp_fail(err, MP_EUNSUPPORTED,
 			"%s: byte offset %d: the libvirt save image holds a %s-compressed stream; "
@@ -74,14 +88,6 @@ static struct guest_mem *read_payload(struct instream *s, uint32_t format, uint6
 			(unsigned long long)start);
 		return NULL;
 	}
-	if (instream_skip(s, start - instream_tell(s), "the libvirt domain XML", err))
-		return NULL;
-	nested = instream_open_nested(s, codec, "the libvirt save image's stream", err);
-	if (!nested)
-		return NULL;
-	gm = migration_read(nested, 0, "libvirt save image", o, err);
-	instream_close(nested);
-	return gm;
 }
 
 static struct guest_mem *libvirt_open(struct instream *s, const struct input_opts *o,
