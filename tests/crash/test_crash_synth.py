@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""crash on `vmcore --synthesize` cores of the fadump fixture's guest, which
+panicked on CPU 1 (PIR 4) and left CPU 0 offline: a plain core of all RAM
+with the vCPUs' state, as for a guest that never registered fadump. crash
+must find the panic task's CPU note on CPU 1 and walk its stack, and print
+nothing it does not print for the /proc/vmcore of the same guest."""
+
+import unittest
+
+from crashcase import CRASH_SKIP, FADUMP_SET_COMPLAINTS, FadumpSetCase, complaints
+
+
+@unittest.skipIf(CRASH_SKIP, CRASH_SKIP)
+class CrashSynthesized(FadumpSetCase):
+
+    def check_synthesized(self, name, *opts):
+        s = self.crash_on_vmcore(name, "--synthesize", *opts)
+        self.check_reads_the_panic(s)
+        # e.g. no "cannot find the stack info" for a CPU note handed to the wrong CPU
+        self.assertLessEqual(complaints(s), FADUMP_SET_COMPLAINTS, s.out["bt -a"])
+
+    def test_elf(self):
+        self.check_synthesized("synth.elf")
+
+    def test_kdump_zstd(self):
+        self.check_synthesized("synth.zstd", "--format=kdump", "--compress=zstd")
+
+    def test_kdump_zlib(self):
+        self.check_synthesized("synth.zlib", "--format=kdump", "--compress=zlib")
+
+
+if __name__ == "__main__":
+    unittest.main()
