@@ -2,7 +2,7 @@
 /* Reading the dump's pages from guest memory (kdump writer). */
 #include <string.h>
 
-#include "kdw.h"
+#include "kdw_priv.h"
 
 int kdw_read_lenient(struct guest_mem *gm, uint64_t phys, uint8_t *dst, uint64_t len,
 		     struct mp_err *err)

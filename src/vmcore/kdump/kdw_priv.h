@@ -11,8 +11,8 @@
  *   desc_off                     one page descriptor per set bit, by pfn
  *   data_off                     the shared zero page, then page data
  */
-#ifndef MPIPL_VMCORE_KDUMP_KDW_H
-#define MPIPL_VMCORE_KDUMP_KDW_H
+#ifndef MPIPL_VMCORE_KDUMP_KDW_PRIV_H
+#define MPIPL_VMCORE_KDUMP_KDW_PRIV_H
 
 #include <stddef.h>
 #include <stdint.h>
