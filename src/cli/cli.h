@@ -47,6 +47,7 @@ struct cli_opts {
 	struct ram_range ram[MAX_RAM_RANGES];
 	size_t nram;
 	struct crash_info_legacy_sizes legacy;
+	const char *vmcoreinfo_file; /* --vmcoreinfo */
 };
 
 /* argp children: input selection, preserve behaviour, report format. */
