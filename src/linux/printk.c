@@ -188,6 +188,7 @@ static bool read_record(struct prb *p, uint64_t id, struct printk_record *r,
 	/* printk_info: u16 text_len, u8 facility, then the flags:5/level:3 byte. */
 	r->level = p->k->big_endian ? info[l->text_len + 3] & 7 : info[l->text_len + 3] >> 5;
 	r->caller_id = get_u32(info + l->caller_id, p->k->big_endian);
+	r->has_caller = true;
 	if (l->dev_info >= 0) {
 		copy_field(r->subsystem, info + l->dev_info + l->subsys, PRINTK_SUBSYS_LEN);
 		copy_field(r->device, info + l->dev_info + l->device, PRINTK_DEVICE_LEN);

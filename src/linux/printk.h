@@ -26,7 +26,8 @@ struct printk_record {
 	uint64_t seq;
 	uint64_t ts_nsec;
 	uint8_t level;      /* 0-7, PRINTK_LEVEL_UNKNOWN when the layout does not say */
-	uint32_t caller_id; /* 0x80000000 | CPU, or a task's PID; 0 when unknown */
+	uint32_t caller_id; /* 0x80000000 | CPU, or a task's PID */
+	bool has_caller;    /* the layout has caller_id */
 	const uint8_t *text;
 	size_t text_len;
 	char subsystem[PRINTK_SUBSYS_LEN + 1];
