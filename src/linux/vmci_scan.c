@@ -156,9 +156,12 @@ int vmci_locate(struct guest_mem *gm, const struct crash_info *ci, const char *f
 		rc = vmci_load_file(file, vi, err);
 	} else if (ci && ci->kind == CRASH_HDR_SIG && ci->vmcoreinfo_size) {
 		rc = vmci_read_note(gm, ci->vmcoreinfo_raddr, ci->vmcoreinfo_size, vi, err);
+		/* Before the preserve step the header points into a copy not yet made. */
 		if (rc) {
-			findings_add(f, FINDING_WARNING, "vmcoreinfo-crash-header", "mpipl.md 6.1",
-				     "%s; scanning RAM instead", err->msg);
+			findings_add(f, FINDING_INFO, "vmcoreinfo-crash-header", "mpipl.md 6.1",
+				     "the crash info header's VMCOREINFO is not readable yet (%s): "
+				     "found by a RAM scan instead",
+				     err->msg);
 			rc = vmci_scan_ram(gm, vi, err);
 		}
 	} else {
