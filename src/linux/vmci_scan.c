@@ -107,16 +107,19 @@ int vmci_scan_ram(struct guest_mem *gm, struct vmcoreinfo *vi, struct mp_err *er
 		if (g->flags & GM_RANGE_AUX)
 			continue;
 		while (at < end && !done) {
-			uint64_t data = gm_next_data(gm, at, end) & ~(uint64_t)(SCAN_STEP - 1);
-			uint64_t run_end;
+			uint64_t data = gm_next_data(gm, at, end), run_end, start;
 
-			if (data < at)
-				data = at;
 			if (data >= end)
 				break;
 			run_end = gm_data_run_end(gm, data, end);
-			done = scan_run(&s, data, run_end);
+			start = data & ~(uint64_t)(SCAN_STEP - 1);
+			if (start < at)
+				start = at;
+			done = scan_run(&s, start, run_end);
+			/* Always move on by at least a page, whatever the run's end. */
 			at = (run_end + SCAN_STEP - 1) & ~(uint64_t)(SCAN_STEP - 1);
+			if (at < start + SCAN_STEP)
+				at = start + SCAN_STEP;
 		}
 		if (done)
 			break;
