@@ -47,6 +47,7 @@ struct cli_opts {
 	struct ram_range ram[MAX_RAM_RANGES];
 	size_t nram;
 	struct crash_info_legacy_sizes legacy;
+	const char *vmcoreinfo_file; /* --vmcoreinfo */
 };
 
 /* argp children: input selection, preserve behaviour, report format. */
@@ -115,5 +116,6 @@ int cmd_preserve(int argc, char **argv);
 int cmd_vmcore(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_dtb(int argc, char **argv);
+int cmd_dmesg(int argc, char **argv);
 
 #endif

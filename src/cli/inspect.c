@@ -80,8 +80,24 @@ static void vmcore_section(struct guest_mem *gm, const struct cli_opts *o, struc
 	vmcore_model_free(&m);
 }
 
+/* Read before the in-memory preserve step: the crashed kernel's memory as the input holds it. */
+static int read_crash(struct guest_mem *gm, const struct cli_opts *o,
+		      const struct mpipl_analysis *a, struct linux_crash *c, struct findings *notes)
+{
+	struct mp_err err;
+
+	if (linux_crash_read(gm, a->have_crash_info ? &a->ci : NULL, o->vmcoreinfo_file, c, notes,
+			     &err)) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
+	struct findings notes = { 0 };
+	struct linux_crash c;
 	struct mpipl_analysis a;
 	struct analyze_opts ao;
 	struct guest_mem *gm;
@@ -100,6 +116,11 @@ int cmd_inspect(int argc, char **argv)
 		gm_free(gm);
 		return EXIT_BAD;
 	}
+	if (read_crash(gm, &o, &a, &c, &notes)) {
+		mpipl_analysis_free(&a);
+		gm_free(gm);
+		return EXIT_BAD;
+	}
 	if (o.json) {
 		struct json_out j;
 
@@ -109,16 +130,20 @@ int cmd_inspect(int argc, char **argv)
 		report_input_json(&j, gm);
 		report_analysis_json(&j, &a);
 		report_findings_json(&j, &a.findings);
+		report_linux_json(&j, &c, a.have_crash_info ? &a.ci : NULL, &notes);
 		vmcore_section(gm, &o, &j, !a.post_mpipl);
 		jo_end_object(&j);
 		jo_finish(&j);
 	} else {
 		report_input_text(stdout, gm);
 		report_analysis_text(stdout, &a);
+		report_linux_text(stdout, &c, a.have_crash_info ? &a.ci : NULL, &notes);
 		vmcore_section(gm, &o, NULL, !a.post_mpipl);
 		report_findings_text(stdout, &a.findings);
 	}
 	rc = cli_exit_status(&o, &a.findings);
+	linux_crash_free(&c);
+	findings_free(&notes);
 	mpipl_analysis_free(&a);
 	gm_free(gm);
 	return rc;
