@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""crash on `vmcore --synthesize` cores of the fadump fixture's guest, which
-panicked on CPU 1 (PIR 4) and left CPU 0 offline: a plain core of all RAM
-with the vCPUs' state, as for a guest that never registered fadump. crash
-must find the panic task's CPU note on CPU 1 and walk its stack, and print
+"""crash on `vmcore --synthesize=always` cores of the fadump fixture's guest,
+which panicked on CPU 1 (PIR 4) and left CPU 0 offline: a plain core of all
+RAM with the vCPUs' state as saved, as for a guest that never registered
+fadump (plain --synthesize would take the fadump route, this guest having a
+registration). crash must hand CPU 1 its own note (the panic task's registers
+are in crash_fadump, where the vCPU was stopped), walk its stack, and print
 nothing it does not print for the /proc/vmcore of the same guest."""
 
 import unittest
@@ -14,8 +16,10 @@ from crashcase import CRASH_SKIP, FADUMP_SET_COMPLAINTS, FadumpSetCase, complain
 class CrashSynthesized(FadumpSetCase):
 
     def check_synthesized(self, name, *opts):
-        s = self.crash_on_vmcore(name, "--synthesize", *opts)
+        s = self.crash_on_vmcore(name, "--synthesize=always", *opts)
         self.check_reads_the_panic(s)
+        # CPU 1's own registers (not CPU 0's, stopped in nmi_stop_this_cpu)
+        self.assertRegex(s.out["bt"], r"\[NIP  : crash_fadump\+\d+\]")
         # e.g. no "cannot find the stack info" for a CPU note handed to the wrong CPU
         self.assertLessEqual(complaints(s), FADUMP_SET_COMPLAINTS, s.out["bt -a"])
 
