@@ -15,6 +15,8 @@
 
 #define MPIPLCTL_VERSION "0.1.0"
 #define MAX_RAM_RANGES 256
+/* Addresses inspect --symbolize takes at most. */
+#define SYMBOLIZE_MAX 64
 /* Bumped when a --json document changes incompatibly. */
 #define JSON_SCHEMA_VERSION 1
 
@@ -48,6 +50,8 @@ struct cli_opts {
 	size_t nram;
 	struct crash_info_legacy_sizes legacy;
 	const char *vmcoreinfo_file; /* --vmcoreinfo */
+	uint64_t symbolize[SYMBOLIZE_MAX]; /* inspect --symbolize */
+	size_t nsymbolize;
 };
 
 /* argp children: input selection, preserve behaviour, report format. */

@@ -1,16 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* mpiplctl inspect: show and check what an image holds. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "report.h"
 
+enum { OPT_SYMBOLIZE = 0x300 };
+
 static const struct argp_child inspect_children[];
+
+/* --symbolize ADDR,ADDR,...: kernel addresses to resolve through kallsyms. */
+static int parse_symbolize(char *arg, struct cli_opts *o)
+{
+	for (char *save = NULL, *tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->nsymbolize == SYMBOLIZE_MAX || cli_parse_u64(tok, &o->symbolize[o->nsymbolize]))
+			return -1;
+		o->nsymbolize++;
+	}
+	return 0;
+}
 
 static error_t parse_inspect(int key, char *arg, struct argp_state *state)
 {
+	if (key == OPT_SYMBOLIZE) {
+		if (parse_symbolize(arg, state->input))
+			argp_error(state, "--symbolize: expected up to %u addresses, comma-separated",
+				   SYMBOLIZE_MAX);
+		return 0;
+	}
 	return cli_parse_image_args(key, arg, state, state->input, inspect_children, false);
 }
+
+static const struct argp_option inspect_options[] = {
+	{ "symbolize", OPT_SYMBOLIZE, "ADDR,...", 0,
+	  "also resolve these kernel addresses to symbol+offset/size through the crashed "
+	  "kernel's kallsyms",
+	  0 },
+	{ 0 },
+};
 
 static const struct argp_child inspect_children[] = {
 	{ &input_argp, 0, NULL, 0 },
@@ -21,7 +50,7 @@ static const struct argp_child inspect_children[] = {
 };
 
 static const struct argp inspect_argp = {
-	NULL, parse_inspect, "IMAGE",
+	inspect_options, parse_inspect, "IMAGE",
 	"Show and check the MPIPL tables, the processor dump area and thread records, "
 	"skiboot's tags, the kernel's fadump metadata and crash info header of IMAGE, with "
 	"findings that cite the spec, and the vmcore a capture kernel would expose (for a "
@@ -130,14 +159,16 @@ int cmd_inspect(int argc, char **argv)
 		report_input_json(&j, gm);
 		report_analysis_json(&j, &a);
 		report_findings_json(&j, &a.findings);
-		report_linux_json(&j, &c, a.have_crash_info ? &a.ci : NULL, &notes);
+		report_linux_json(&j, &c, a.have_crash_info ? &a.ci : NULL, &notes, o.symbolize,
+				  o.nsymbolize);
 		vmcore_section(gm, &o, &j, !a.post_mpipl);
 		jo_end_object(&j);
 		jo_finish(&j);
 	} else {
 		report_input_text(stdout, gm);
 		report_analysis_text(stdout, &a);
-		report_linux_text(stdout, &c, a.have_crash_info ? &a.ci : NULL, &notes);
+		report_linux_text(stdout, &c, a.have_crash_info ? &a.ci : NULL, &notes, o.symbolize,
+				  o.nsymbolize);
 		vmcore_section(gm, &o, NULL, !a.post_mpipl);
 		report_findings_text(stdout, &a.findings);
 	}

@@ -25,10 +25,14 @@ void report_header_json(struct json_out *j, const char *command);
 void report_vmcore_text(FILE *f, const struct vmcore_model *m);
 void report_vmcore_json(struct json_out *j, const struct vmcore_model *m);
 
-/* The crash summary (ci may be NULL); notes are the summary's own findings. */
+/*
+ * The crash summary (ci may be NULL); notes are the summary's own findings,
+ * syms the addresses --symbolize asks for.
+ */
 void report_linux_text(FILE *f, const struct linux_crash *c, const struct crash_info *ci,
-		       const struct findings *notes);
+		       const struct findings *notes, const uint64_t *syms, size_t nsyms);
 void report_linux_json(struct json_out *j, const struct linux_crash *c,
-		       const struct crash_info *ci, const struct findings *notes);
+		       const struct crash_info *ci, const struct findings *notes,
+		       const uint64_t *syms, size_t nsyms);
 
 #endif

@@ -29,9 +29,18 @@ static void crash_regs_text(FILE *f, const struct linux_crash *c, const struct c
 	fputc('\n', f);
 }
 
-void report_linux_text(FILE *f, const struct linux_crash *c, const struct crash_info *ci,
-		       const struct findings *notes)
+/* sym gets "" when addr cannot be resolved. */
+static void resolve(const struct linux_crash *c, uint64_t addr, char *sym, size_t len)
 {
+	if (!c->have_ks || kallsyms_symbolize(&c->ks, addr, sym, len))
+		sym[0] = '\0';
+}
+
+void report_linux_text(FILE *f, const struct linux_crash *c, const struct crash_info *ci,
+		       const struct findings *notes, const uint64_t *syms, size_t nsyms)
+{
+	char sym[LINUX_SYM_MAX];
+
 	char value[80];
 
 	fprintf(f, "\ncrashed kernel\n");
@@ -72,6 +81,10 @@ void report_linux_text(FILE *f, const struct linux_crash *c, const struct crash_
 		symbol_text(f, "NIP", v->nip, v->nip_sym);
 		symbol_text(f, "LR", v->lr, v->lr_sym);
 		fputc('\n', f);
+	}
+	for (size_t i = 0; i < nsyms; i++) {
+		resolve(c, syms[i], sym, sizeof(sym));
+		fprintf(f, "  symbol   0x%016" PRIx64 " %s\n", syms[i], sym[0] ? sym : "(unresolved)");
 	}
 	for (size_t i = 0; i < notes->n; i++)
 		fprintf(f, "  note     %s\n", notes->v[i].msg);
@@ -170,8 +183,11 @@ static void cpus_json(struct json_out *j, const struct linux_crash *c, const str
 }
 
 void report_linux_json(struct json_out *j, const struct linux_crash *c,
-		       const struct crash_info *ci, const struct findings *notes)
+		       const struct crash_info *ci, const struct findings *notes,
+		       const uint64_t *syms, size_t nsyms)
 {
+	char sym[LINUX_SYM_MAX];
+
 	jo_object(j, "crashed_kernel");
 	if (c->have_vi) {
 		vmcoreinfo_json(j, c);
@@ -182,6 +198,14 @@ void report_linux_json(struct json_out *j, const struct linux_crash *c,
 		jo_string(j, "vmcoreinfo_error", c->vi_error);
 	}
 	cpus_json(j, c, ci);
+	jo_array(j, "symbols");
+	for (size_t i = 0; i < nsyms; i++) {
+		resolve(c, syms[i], sym, sizeof(sym));
+		jo_object(j, NULL);
+		symbol_json(j, "addr", "symbol", syms[i], sym);
+		jo_end_object(j);
+	}
+	jo_end_array(j);
 	jo_array(j, "notes");
 	for (size_t i = 0; i < notes->n; i++)
 		jo_string(j, NULL, notes->v[i].msg);

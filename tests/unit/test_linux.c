@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "builders.h"
@@ -163,6 +164,31 @@ static struct guest_mem *tiny_kernel(void)
 	return gm;
 }
 
+/* Bytes of the tiny kernel's RAM that hold all its structures but the VMCOREINFO pages. */
+#define SEED_RAM 0x310000u
+
+/*
+ * MPIPL_FUZZ_LINUX_CORPUS=DIR (make fuzz): the seed of tests/fuzz/fuzz_linux,
+ * the VMCOREINFO text, a NUL, then the RAM.
+ */
+static void keep_seed(struct guest_mem *gm, const struct vmcoreinfo *vi)
+{
+	const char *dir = getenv("MPIPL_FUZZ_LINUX_CORPUS");
+	static uint8_t ram[SEED_RAM];
+	char path[4096];
+	FILE *f;
+
+	if (!dir || !*dir)
+		return;
+	snprintf(path, sizeof(path), "%s/tiny-kernel", dir);
+	b_read(gm, 0, ram, sizeof(ram));
+	f = fopen(path, "wb");
+	cr_assert_not_null(f, "%s", path);
+	fwrite(vi->text, 1, vi->len + 1, f);
+	fwrite(ram, 1, sizeof(ram), f);
+	fclose(f);
+}
+
 Test(vmcoreinfo, scan_prefers_the_copy_that_validates)
 {
 	struct guest_mem *gm = tiny_kernel();
@@ -178,6 +204,7 @@ Test(vmcoreinfo, scan_prefers_the_copy_that_validates)
 	cr_assert_str_eq(vi.version, "#1 SMP test");
 	cr_assert_eq(vmci_symbol(&vi, "prb", &va), 0);
 	cr_assert_eq(va, KB + PRB_VAR);
+	keep_seed(gm, &vi);
 	vmci_free(&vi);
 	gm_free(gm);
 }
