@@ -5,10 +5,10 @@
 
 #include <stdio.h>
 
-#include "../elfcore/vmcore.h"
+#include "../vmcore/vmcore.h"
 #include "../linux/crash.h"
-#include "../mdst/analyze.h"
-#include "../snapshot/guest_mem.h"
+#include "../mpipl/analyze.h"
+#include "../guestmem/guest_mem.h"
 #include "../util/json_out.h"
 
 void report_input_text(FILE *f, const struct guest_mem *gm);

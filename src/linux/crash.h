@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "kallsyms.h"
-#include "../mdst/analyze.h"
+#include "../mpipl/analyze.h"
 #include "kmem.h"
 #include "printk.h"
 #include "vmcoreinfo.h"

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../snapshot/guest_mem.h"
+#include "../guestmem/guest_mem.h"
 
 /* Start of the ppc64 linear map (arch/powerpc PAGE_OFFSET). */
 #define KMEM_LINEAR_BASE 0xC000000000000000ULL

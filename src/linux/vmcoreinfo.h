@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../mdst/crashinfo.h"
-#include "../mdst/findings.h"
-#include "../snapshot/guest_mem.h"
+#include "../mpipl/crashinfo.h"
+#include "../mpipl/findings.h"
+#include "../guestmem/guest_mem.h"
 
 /* Largest VMCOREINFO text we take: one page of the largest ppc64 page size (64 KiB). */
 #define VMCI_TEXT_MAX 65536u
