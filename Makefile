@@ -47,7 +47,8 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) $(FDT_LIBS) -lpthread -lm
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/guestmem/*.c src/input/*.c src/input/*/*.c \
-	src/mpipl/*.c src/vmcore/*.c src/vmcore/kdump/*.c src/devtree/*.c src/linux/*.c))
+	src/mpipl/*.c src/vmcore/*.c src/vmcore/kdump/*.c src/devtree/*.c \
+	src/linux/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../linux/crash.h"
 #include "../linux/dmesg.h"
 #include "../linux/vmcoreinfo.h"
 
@@ -113,6 +114,31 @@ static void say_skipped(const struct cli_opts *o, const struct dmesg_job *job)
 			 o->image, (unsigned long long)job->st.skipped);
 }
 
+/*
+ * The VMCOREINFO of the crashed kernel; an MPIPL guest's crash info header
+ * names it, and after the MPIPL its memory is moved back from the fadump
+ * destinations first (the capture kernel's log is not the one wanted).
+ */
+static int crashed_kernel_vmcoreinfo(struct guest_mem *gm, const struct cli_opts *o,
+				     struct vmcoreinfo *vi, struct findings *f,
+				     struct mp_err *err)
+{
+	struct mpipl_analysis a;
+	struct analyze_opts ao;
+	bool analysed, moved;
+	int rc;
+
+	cli_analyze_opts(o, &ao);
+	analysed = mpipl_analyze(gm, &ao, &a, err) == 0;
+	rc = analysed ? linux_crashed_view(gm, &a, &moved, err) : 0;
+	if (rc == 0)
+		rc = vmci_locate(gm, analysed && a.have_crash_info ? &a.ci : NULL,
+				 o->vmcoreinfo_file, vi, f, err);
+	if (analysed)
+		mpipl_analysis_free(&a);
+	return rc;
+}
+
 int cmd_dmesg(int argc, char **argv)
 {
 	struct dmesg_job job = { 0 };
@@ -129,7 +155,7 @@ int cmd_dmesg(int argc, char **argv)
 	gm = cli_open_input(&o);
 	if (!gm)
 		return EXIT_BAD;
-	if (vmci_locate(gm, NULL, o.vmcoreinfo_file, &vi, &f, &err)) {
+	if (crashed_kernel_vmcoreinfo(gm, &o, &vi, &f, &err)) {
 		cli_error("%s", err.msg);
 		goto out;
 	}

@@ -84,48 +84,61 @@ static int predict_vmcore(struct guest_mem *gm, const struct cli_opts *o, struct
 	return rc;
 }
 
-static void vmcore_section(struct guest_mem *gm, const struct cli_opts *o, struct json_out *j,
-			   bool pre)
-{
+struct vmcore_prediction {
+	bool ok;
 	struct vmcore_model m;
 	struct mp_err err;
+};
 
-	if (predict_vmcore(gm, o, &m, &err)) {
+static void vmcore_section(const struct vmcore_prediction *p, const struct cli_opts *o,
+			   struct json_out *j, bool pre)
+{
+	if (!p->ok) {
 		if (j)
-			jo_string(j, "vmcore_error", err.msg);
+			jo_string(j, "vmcore_error", p->err.msg);
 		else
-			printf("\nvmcore     none: %s\n", err.msg);
+			printf("\nvmcore     none: %s\n", p->err.msg);
 		return;
 	}
 	if (j) {
-		report_vmcore_json(j, &m);
+		report_vmcore_json(j, &p->m);
 	} else {
 		printf("\nvmcore     as the capture kernel would expose it%s\n",
 		       pre ? (o->profile == PROFILE_QEMU ? " (after preserve, qemu profile)"
 							  : " (after preserve, hdat profile)")
 			   : "");
-		report_vmcore_text(stdout, &m);
+		report_vmcore_text(stdout, &p->m);
 	}
-	vmcore_model_free(&m);
 }
 
-/* Read before the in-memory preserve step: the crashed kernel's memory as the input holds it. */
+/*
+ * The crashed kernel's memory: as the input holds it before the MPIPL (the
+ * in-memory preserve step leaves the sources alone), moved back from the
+ * fadump destinations after it.
+ */
 static int read_crash(struct guest_mem *gm, const struct cli_opts *o,
 		      const struct mpipl_analysis *a, struct linux_crash *c, struct findings *notes)
 {
 	struct mp_err err;
+	bool moved;
 
-	if (linux_crash_read(gm, a->have_crash_info ? &a->ci : NULL, o->vmcoreinfo_file, c, notes,
+	if (linux_crashed_view(gm, a, &moved, &err) ||
+	    linux_crash_read(gm, a->have_crash_info ? &a->ci : NULL, o->vmcoreinfo_file, c, notes,
 			     &err)) {
 		cli_error("%s", err.msg);
 		return -1;
 	}
+	if (moved)
+		findings_add(notes, FINDING_INFO, "crashed-view", "mpipl.md 6.2",
+			     "post-MPIPL: the crashed kernel's boot memory read from its fadump "
+			     "destination");
 	return 0;
 }
 
 int cmd_inspect(int argc, char **argv)
 {
 	struct findings notes = { 0 };
+	struct vmcore_prediction p = { 0 };
 	struct linux_crash c;
 	struct mpipl_analysis a;
 	struct analyze_opts ao;
@@ -145,7 +158,10 @@ int cmd_inspect(int argc, char **argv)
 		gm_free(gm);
 		return EXIT_BAD;
 	}
+	p.ok = predict_vmcore(gm, &o, &p.m, &p.err) == 0;
 	if (read_crash(gm, &o, &a, &c, &notes)) {
+		if (p.ok)
+			vmcore_model_free(&p.m);
 		mpipl_analysis_free(&a);
 		gm_free(gm);
 		return EXIT_BAD;
@@ -161,7 +177,7 @@ int cmd_inspect(int argc, char **argv)
 		report_findings_json(&j, &a.findings);
 		report_linux_json(&j, &c, a.have_crash_info ? &a.ci : NULL, &notes, o.symbolize,
 				  o.nsymbolize);
-		vmcore_section(gm, &o, &j, !a.post_mpipl);
+		vmcore_section(&p, &o, &j, !a.post_mpipl);
 		jo_end_object(&j);
 		jo_finish(&j);
 	} else {
@@ -169,10 +185,12 @@ int cmd_inspect(int argc, char **argv)
 		report_analysis_text(stdout, &a);
 		report_linux_text(stdout, &c, a.have_crash_info ? &a.ci : NULL, &notes, o.symbolize,
 				  o.nsymbolize);
-		vmcore_section(gm, &o, NULL, !a.post_mpipl);
+		vmcore_section(&p, &o, NULL, !a.post_mpipl);
 		report_findings_text(stdout, &a.findings);
 	}
 	rc = cli_exit_status(&o, &a.findings);
+	if (p.ok)
+		vmcore_model_free(&p.m);
 	linux_crash_free(&c);
 	findings_free(&notes);
 	mpipl_analysis_free(&a);

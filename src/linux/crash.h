@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kallsyms.h"
+#include "../mpipl/analyze.h"
 #include "kmem.h"
 #include "printk.h"
 #include "vmcoreinfo.h"
@@ -64,6 +65,14 @@ void linux_crash_free(struct linux_crash *c);
  * others (kept for gdb and drgn, ignored by crash). order has ncpus slots.
  */
 void linux_crash_note_order(const struct linux_crash *c, size_t *order);
+
+/*
+ * A post-MPIPL guest (a's MDRT is filled): copy the registered boot memory
+ * back from its destinations on the overlay, so that reads see the crashed
+ * kernel's memory rather than the capture kernel's. moved: anything copied.
+ */
+int linux_crashed_view(struct guest_mem *gm, const struct mpipl_analysis *a, bool *moved,
+		       struct mp_err *err);
 
 /* Map logical CPUs, online flags and the panicking CPU (cpus.c). */
 void linux_cpus_read(struct linux_crash *c, const struct crash_info *ci);

@@ -93,6 +93,20 @@ class GoldenDmesg(TempDirTest):
                          self.real_log)
         os.unlink(ours)
 
+    def test_dmesg_after_the_mpipl_reads_the_preserved_copy(self):
+        """A post-MPIPL image whose boot memory the capture kernel has reused
+        (here: punched to zeros): the log comes from the fadump destination."""
+        post = os.path.join(self.tmp, "post.raw")
+        mpiplctl("preserve", "--profile=qemu", os.path.join(GOLDEN, "2-post-preserve.mig.zst"),
+                 "-o", post, "-q")
+        run(["fallocate", "--punch-hole", "--offset", "0", "--length", str(0x30000000), post],
+            check_rc=0)
+        self.assertEqual(our_dmesg("-q", post), self.real_log)
+        k = inspect(post)
+        self.assertEqual(k["vmcoreinfo"]["source"], "crash-info-header")
+        self.assertEqual(k["panic"], "Kernel panic - not syncing: sysrq triggered crash")
+        os.unlink(post)
+
     def test_json_one_record_per_line(self):
         lines = our_dmesg("--json", self.real).decode().splitlines()
         text = [json.loads(line) for line in lines]
