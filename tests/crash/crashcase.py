@@ -25,6 +25,14 @@ FADUMP_SET_COMPLAINTS = {
     "WARNING: no kernel module access",
     "bt: cannot determine NT_PRSTATUS ELF note for active task: c000000000480280",
 }
+# The same for its kdump files: crash gives a kdump file's notes to the CPUs of
+# the same index (the kernel's note order is CPU 0's first), so offline CPU 0
+# gets its registers, stopped in nmi_stop_this_cpu off its task's stack.
+FADUMP_SET_KDUMP_COMPLAINTS = {
+    "WARNING: cannot determine how modules are linked",
+    "WARNING: no kernel module access",
+    "cannot find the stack info.",
+}
 COMPLAINT = re.compile(r"warning|cannot|invalid|error|fail|not found|unknown|bogus", re.I)
 PANIC_LINE = "Kernel panic - not syncing: sysrq triggered crash"
 

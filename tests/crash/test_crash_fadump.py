@@ -12,7 +12,8 @@ crash walks, the rest line for line."""
 
 import unittest
 
-from crashcase import CRASH_SKIP, FADUMP_SET_COMPLAINTS, FadumpSetCase, complaints
+from crashcase import (CRASH_SKIP, FADUMP_SET_COMPLAINTS, FADUMP_SET_KDUMP_COMPLAINTS,
+                       FadumpSetCase, complaints)
 from crashrun import normalise
 
 
@@ -38,6 +39,7 @@ class CrashFadumpVmcore(FadumpSetCase):
         got = self.crash_on_vmcore("vmcore." + compress, "--format=kdump",
                                    "--compress=" + compress)
         self.check_reads_the_panic(got)
+        self.assertEqual(complaints(got), FADUMP_SET_KDUMP_COMPLAINTS)
         want = self.elf_session()
         for cmd in ("sys", "ps", "kmem -i", "log"):
             with self.subTest(command=cmd):
