@@ -90,6 +90,7 @@ static const struct argp_child vmcore_children[] = {
 	{ &input_argp, 0, NULL, 0 },
 	{ &preserve_argp, 0, NULL, 0 },
 	{ &vmcore_argp, 0, NULL, 0 },
+	{ &output_argp, 0, NULL, 0 },
 	{ &report_argp, 0, NULL, 0 },
 	{ 0 },
 };
@@ -127,11 +128,11 @@ static int write_vmcore_to(struct sink *out, void *ctx, struct mp_err *err)
 }
 
 static int write_vmcore(struct guest_mem *gm, const struct vmcore_model *m,
-			const struct vmcore_cli *v)
+			const struct vmcore_cli *v, struct outfile *of)
 {
 	struct vmcore_job job = { gm, m, v };
 
-	return cli_write_atomically(v->o.output, write_vmcore_to, &job);
+	return cli_output_write(of, write_vmcore_to, &job);
 }
 
 static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_analysis *a,
@@ -187,6 +188,7 @@ int cmd_vmcore(int argc, char **argv)
 	struct mpipl_analysis a = { 0 };
 	struct vmcore_model m = { 0 };
 	struct guest_mem *gm = NULL;
+	struct outfile of = { .fd = -1 };
 	struct analyze_opts ao;
 	struct mp_err err;
 	bool analysed, synthesized;
@@ -198,6 +200,8 @@ int cmd_vmcore(int argc, char **argv)
 	cli_opts_init(&v->o);
 	v->kopts = (struct kdump_opts){ .compress = KDUMP_ZSTD, .threads = default_threads() };
 	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
+	if (cli_open_output(&of, &v->o))
+		goto out;
 	gm = cli_open_input(&v->o);
 	if (!gm)
 		goto out;
@@ -225,13 +229,14 @@ int cmd_vmcore(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (write_vmcore(gm, &m, v))
+	if (write_vmcore(gm, &m, v, &of))
 		goto out;
 	if (cpu_note[0] && !v->o.json)
 		cli_note(&v->o, "%s", cpu_note);
 	report(v, gm, &m, &a.findings, synthesized);
 	rc = cli_exit_status(&v->o, &a.findings);
 out:
+	outfile_abort(&of);
 	vmcore_model_free(&m);
 	mpipl_analysis_free(&a);
 	gm_free(gm);

@@ -36,6 +36,8 @@ struct guest_mem *input_open(const char *path, const struct input_opts *o, struc
 
 	if (!s)
 		return NULL;
+	if (o->max_size)
+		instream_set_max_size(s, o->max_size);
 	if (o->stream_offset_given) {
 		gm = migration_read_at(s, o->stream_offset, false, o, err);
 		goto out;

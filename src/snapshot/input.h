@@ -20,6 +20,8 @@ struct input_opts {
 	bool stream_offset_given;
 	/* Migration streams: keep what was read before bad or missing data. */
 	bool salvage;
+	/* Piped or compressed input copied to a temporary: the most it may hold (0: default). */
+	uint64_t max_size;
 };
 
 struct input_reader {
