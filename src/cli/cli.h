@@ -83,6 +83,9 @@ void cli_note(const struct cli_opts *o, const char *fmt, ...)
 /* Open the image and apply --cpu-state; prints the error and returns NULL on failure. */
 struct guest_mem *cli_open_input(const struct cli_opts *o);
 
+/* An analysis of gm failed: print why, and for a raw image that no format was recognised. */
+void cli_analysis_error(const struct guest_mem *gm, const struct mp_err *err);
+
 /* Analysis options from the command line. */
 void cli_analyze_opts(const struct cli_opts *o, struct analyze_opts *ao);
 

@@ -107,15 +107,28 @@ int cli_parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* One line on stderr: escaped, long paths cut in the middle (mp_msg_line). */
+static void print_line(const char *fmt, va_list ap)
+{
+	char line[MP_MSG_LINE_MAX + 1];
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("mpiplctl: out of memory\n", stderr);
+		return;
+	}
+	mp_msg_line(msg, line, sizeof(line));
+	fprintf(stderr, "mpiplctl: %s\n", line);
+	free(msg);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mpiplctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_line(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_note(const struct cli_opts *o, const char *fmt, ...)
@@ -124,11 +137,9 @@ void cli_note(const struct cli_opts *o, const char *fmt, ...)
 
 	if (o->quiet)
 		return;
-	fputs("mpiplctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_line(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static error_t parse_input(int key, char *arg, struct argp_state *state)

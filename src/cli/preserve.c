@@ -135,7 +135,7 @@ int cmd_preserve(int argc, char **argv)
 	}
 	cli_analyze_opts(&o, &ao);
 	if (mpipl_analyze(gm, &ao, &a, &err)) {
-		cli_error("%s", err.msg);
+		cli_analysis_error(gm, &err);
 		outfile_abort(&of);
 		gm_free(gm);
 		return EXIT_BAD;

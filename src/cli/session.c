@@ -14,6 +14,18 @@
 #include "../snapshot/input.h"
 #include "../util/outfile.h"
 
+/* --ram-ranges beyond the guest's RAM describe memory the dump cannot hold. */
+static void warn_ram_ranges(const struct cli_opts *o, const struct guest_mem *gm)
+{
+	for (size_t i = 0; i < o->nram; i++)
+		if (!gm_contains(gm, o->ram[i].start, o->ram[i].end - o->ram[i].start))
+			cli_note(o, "warning: --ram-ranges 0x%llx-0x%llx goes beyond the guest RAM "
+				    "(0x%llx-0x%llx)",
+				 (unsigned long long)o->ram[i].start,
+				 (unsigned long long)o->ram[i].end,
+				 (unsigned long long)gm_lowest(gm), (unsigned long long)gm_end(gm));
+}
+
 struct guest_mem *cli_open_input(const struct cli_opts *o)
 {
 	struct input_opts io = { .mem_base = o->mem_base,
@@ -44,7 +56,20 @@ struct guest_mem *cli_open_input(const struct cli_opts *o)
 		}
 		gm_set_cpus(gm, cpus, n);
 	}
+	warn_ram_ranges(o, gm);
 	return gm;
+}
+
+void cli_analysis_error(const struct guest_mem *gm, const struct mp_err *err)
+{
+	char note[256];
+
+	if (strncmp(gm->format, "raw", 3) != 0) {
+		cli_error("%s", err->msg);
+		return;
+	}
+	input_raw_fallback_note(note, sizeof(note));
+	cli_error("%s (%s)", err->msg, note);
 }
 
 void cli_analyze_opts(const struct cli_opts *o, struct analyze_opts *ao)

@@ -24,6 +24,7 @@ struct vmcore_cli {
 	bool synthesize;
 	bool kdump;               /* --format=kdump */
 	struct kdump_opts kopts;  /* --compress, --threads */
+	const char *kdump_only;   /* the last of --compress, --threads given */
 };
 
 static const struct argp_child vmcore_children[];
@@ -53,6 +54,7 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 			v->kopts.compress = KDUMP_NONE;
 		else
 			argp_error(state, "--compress: '%s' is not zstd, zlib or none", arg);
+		v->kdump_only = "--compress";
 		return 0;
 	case OPT_THREADS: {
 		uint64_t n;
@@ -60,8 +62,13 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 		if (cli_parse_u64(arg, &n) || n < 1 || n > KDUMP_THREADS_MAX)
 			argp_error(state, "--threads: '%s' is not 1..%u", arg, KDUMP_THREADS_MAX);
 		v->kopts.threads = (unsigned)n;
+		v->kdump_only = "--threads";
 		return 0;
 	}
+	case ARGP_KEY_END:
+		if (v->kdump_only && !v->kdump)
+			argp_error(state, "%s applies to --format=kdump only", v->kdump_only);
+		return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
 	default:
 		return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
 	}
@@ -208,7 +215,7 @@ int cmd_vmcore(int argc, char **argv)
 	cli_analyze_opts(&v->o, &ao);
 	analysed = mpipl_analyze(gm, &ao, &a, &err) == 0;
 	if (!analysed && !v->synthesize) {
-		cli_error("%s", err.msg);
+		cli_analysis_error(gm, &err);
 		goto out;
 	}
 	/* A registration the capture kernel would reject needs no preserve step first. */

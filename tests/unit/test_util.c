@@ -121,6 +121,28 @@ Test(err, fail_wrap_clear)
 	cr_assert_eq(mp_fail(NULL, MP_EINPUT, "x"), -1);
 }
 
+Test(err, msg_line_escapes_and_cuts_the_longest_part)
+{
+	char line[MP_MSG_LINE_MAX + 1];
+	char msg[3000];
+	size_t len;
+
+	mp_msg_line("a\nb\x1b: c\td", line, sizeof(line));
+	cr_assert_str_eq(line, "a\\nb\\x1b: c\\td");
+	memset(msg, 'p', 2000);
+	snprintf(msg + 2000, sizeof(msg) - 2000, "/x.raw: cannot open: No such file or directory");
+	mp_msg_line(msg, line, sizeof(line));
+	len = strlen(line);
+	cr_assert_eq(len, MP_MSG_LINE_MAX, "%zu bytes", len);
+	cr_assert(strstr(line, "..."), "%s", line);
+	cr_assert_eq(strncmp(line, "pppp", 4), 0, "the path's start is kept: %s", line);
+	cr_assert_str_eq(line + len - strlen("/x.raw: cannot open: No such file or directory"),
+			 "/x.raw: cannot open: No such file or directory");
+	/* Short messages are left alone. */
+	mp_msg_line("f: bad", line, sizeof(line));
+	cr_assert_str_eq(line, "f: bad");
+}
+
 Test(sink, holes_on_a_file)
 {
 	const char *dir = b_tmpdir();
