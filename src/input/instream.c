@@ -540,30 +540,6 @@ static size_t block_at(uint64_t off, size_t left)
 	return to_boundary < left ? to_boundary : left;
 }
 
-/*
- * pwrite all of buf. A short count means the file system filled up (or a
- * limit was hit): the next call says why, errno from the short one is stale.
- */
-static int pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct mp_err *err)
 {
 	uint64_t start = s->tell, size;
@@ -598,7 +574,7 @@ int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct m
 
 			while (run < n && !mem_is_zero(p + run, block_at(off + run, n - run)))
 				run += block_at(off + run, n - run);
-			if (run > at && pwrite_all(fd, p + at, run - at, off + at) < 0) {
+			if (run > at && temp_file_pwrite(fd, p + at, run - at, off + at) < 0) {
 				mp_fail_errno(err, "%s: copying to a temporary file in %s",
 					      s->path, temp_file_dir());
 				goto fail;

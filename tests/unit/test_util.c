@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "../../src/util/outfile.h"
 #include "../../src/util/progress.h"
 #include "../../src/util/sink.h"
+#include "../../src/util/tempfile.h"
 
 Test(bytes, getters_any_alignment)
 {
@@ -449,4 +451,31 @@ Test(progress, quiet_on_a_terminal)
 	progress_cycle();
 	fflush(stderr);
 	cr_assert_eq(drain(master, buf, sizeof(buf)), 0, "got \"%s\"", buf);
+}
+
+/*
+ * A write cut short (here by a file size limit standing in for a full disk)
+ * reports the real reason, not the stale errno of the short pwrite.
+ */
+Test(tempfile, short_write_says_why)
+{
+	const char *dir = b_tmpdir();
+	int status;
+	pid_t pid = fork();
+
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		static uint8_t buf[8192];
+		struct rlimit rl = { 4096, 4096 };
+		char *path = b_path(dir, "t");
+		int fd = open(path, O_RDWR | O_CREAT, 0600);
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (fd < 0 || setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			_exit(3);
+		errno = ENOTTY; /* what the old code reported */
+		_exit(temp_file_pwrite(fd, buf, sizeof(buf), 0) == -1 && errno == EFBIG ? 0 : 4);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status 0x%x", status);
 }
