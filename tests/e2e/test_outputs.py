@@ -29,6 +29,13 @@ def error_line(test, err):
     return lines[0]
 
 
+def traced_env(**extra):
+    """The environment for a run under strace: LeakSanitizer cannot work under ptrace."""
+    env = dict(os.environ, **extra)
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
+    return env
+
+
 def temporaries(folder):
     return glob.glob(os.path.join(folder, ".mpiplctl-*")) + glob.glob(
         os.path.join(folder, "*.tmp.*"))
@@ -151,7 +158,7 @@ class DevicesAndFifos(OutputsTest):
         trace = self.path("open.trace")
         p = subprocess.run(["strace", "-f", "-e", "trace=open,openat", "-o", trace, MPIPLCTL,
                             "extract", zst, "-q", "-o", null],
-                           env=dict(os.environ, TMPDIR=self.tmp), stderr=subprocess.PIPE)
+                           env=traced_env(TMPDIR=self.tmp), stderr=subprocess.PIPE)
         self.assertEqual(p.returncode, 0, p.stderr)
         with open(trace) as f:
             spools = [l for l in f if "O_TMPFILE" in l]
@@ -191,7 +198,7 @@ class LinksModesSync(OutputsTest):
         out = self.path("synced.raw")
         subprocess.run(["strace", "-f", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2",
                         "-o", trace, MPIPLCTL, "preserve", self.img, "-q", "-o", out] +
-                       list(args), check=True)
+                       list(args), env=traced_env(), check=True)
         with open(trace) as f:
             return [l.split(None, 1)[1] for l in f if "(" in l and "resumed" not in l]
 
