@@ -221,11 +221,12 @@ class LinksModesSync(OutputsTest):
 class CheckBeforeWork(OutputsTest):
     """A wrong output fails before the input is read: here the input never ends."""
 
-    def refused_at_once(self, out):
+    def refused_at_once(self, out, preexec_fn=None):
         with subprocess.Popen(["sleep", "60"], stdout=subprocess.PIPE) as never:
             try:
                 p = subprocess.run([MPIPLCTL, "extract", "/dev/stdin", "-o", out],
-                                   stdin=never.stdout, stderr=subprocess.PIPE, timeout=20)
+                                   stdin=never.stdout, stderr=subprocess.PIPE, timeout=20,
+                                   preexec_fn=preexec_fn)
             finally:
                 never.kill()
         self.assertEqual(p.returncode, 2)
@@ -241,6 +242,19 @@ class CheckBeforeWork(OutputsTest):
         line = self.refused_at_once(self.path("nowhere/out.raw"))
         self.assertIn("folder " + self.path("nowhere"), line)
         self.assertIn("No such file or directory", line)
+
+
+    def test_folder_not_writable(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to run as another user (root may write anywhere)")
+        ro = self.path("readonly")
+        os.makedirs(ro, exist_ok=True)
+        os.chmod(ro, 0o555)
+        os.chmod(self.tmp, 0o711)  # let the other user reach the folder
+        line = self.refused_at_once(os.path.join(ro, "out.raw"),
+                                    preexec_fn=lambda: os.setuid(65534))  # nobody
+        self.assertIn("folder " + ro, line)
+        self.assertIn("Permission denied", line)
 
 
 class Signals(OutputsTest):
