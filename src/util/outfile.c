@@ -203,6 +203,15 @@ int outfile_open(struct outfile *of, const char *path, const struct outfile_opts
 		return mp_fail(err, MP_EUSAGE, "output name too long: %.200s...", path);
 	if (strcmp(path, "-") == 0)
 		return open_stdout(of, o, err);
+	if (stat(path, &st) == 0) {
+		if (refuse_input(of, &st, o, err))
+			return -1;
+		/* Devices and FIFOs are opened by the name given (/dev/stdout is a magic link). */
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(of->target, sizeof(of->target), "%s", path);
+			return open_existing(of, &st, err);
+		}
+	}
 	if (follow_links(path, of->target, sizeof(of->target), err))
 		return -1;
 	if (stat(of->target, &st) < 0) {

@@ -137,6 +137,14 @@ class DevicesAndFifos(OutputsTest):
             self.assertTrue(got and got[0] == f.read(), "the reader must get the image")
         self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
 
+    def test_dev_stdout_on_a_pipe(self):
+        # /dev/stdout is a link to "pipe:[N]" under /proc: opened, not followed.
+        p = subprocess.run([MPIPLCTL, "extract", self.img, "-q", "-o", "/dev/stdout"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(self.img, "rb") as f:
+            self.assertTrue(p.stdout == f.read())
+
     def test_block_device_refused(self):
         blk = self.node("blk", stat.S_IFBLK, os.makedev(7, 0))  # loop0; never opened
         rc, _, err = run([MPIPLCTL, "extract", self.img, "-o", blk])
