@@ -281,7 +281,23 @@ class FadumpStatePlain(_FixtureCore, TempDirTest):
 
 
 class BadVmcoreinfo(TempDirTest):
-    """--vmcoreinfo that is not one, and one whose ring points outside RAM."""
+    """--vmcoreinfo that is not one, and one whose ring points outside RAM; the
+    output rules for the log."""
+
+    def test_log_output_rules(self):
+        img = os.path.join(FIXTURES, "qemu10.0-powernv9-dumpnode", "stream.mig.zst")
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([os.path.join(REPO, "build", "mpiplctl"), "dmesg", "-q", img],
+                               stdout=full, stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"No space left", p.stderr)
+        log = self.path("dmesg.txt")
+        mpiplctl("dmesg", "-q", img, "-o", log)
+        self.assertEqual(os.stat(log).st_mode & 0o777, 0o600)
+        with open(log, "rb") as f:
+            self.assertEqual(f.read(), our_dmesg("-q", img))
+        _, _, err = mpiplctl("dmesg", "-q", img, "-o", img, rc=2)
+        self.assertIn("refusing", err)
 
     def test_not_a_vmcoreinfo_file(self):
         bad = self.path("bad.txt")
