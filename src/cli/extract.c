@@ -83,32 +83,33 @@ static int link_decoded_ram(struct guest_mem *gm, const char *output)
 }
 
 /* Decoded RAM goes next to the output, so that it can be linked into place. */
-static void temp_files_beside(const char *output)
+static void temp_files_beside(const char *output, char *dir, size_t len)
 {
-	char dir[4096];
 	char *slash;
 
-	snprintf(dir, sizeof(dir), "%s", output);
+	snprintf(dir, len, "%s", output);
 	slash = strrchr(dir, '/');
 	if (slash == dir)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
 	else
-		snprintf(dir, sizeof(dir), ".");
-	setenv("TMPDIR", dir, 1);
+		snprintf(dir, len, ".");
 }
 
 int cmd_extract(int argc, char **argv)
 {
 	struct guest_mem *gm;
 	struct cli_opts o;
+	char tmpdir[4096];
 	int rc = EXIT_BAD;
 
 	cli_opts_init(&o);
 	argp_parse(&extract_argp, argc, argv, 0, NULL, &o);
-	if (strcmp(o.output, "-") != 0)
-		temp_files_beside(o.output);
+	if (strcmp(o.output, "-") != 0) {
+		temp_files_beside(o.output, tmpdir, sizeof(tmpdir));
+		o.tmpdir = tmpdir;
+	}
 	gm = cli_open_input(&o);
 	if (!gm)
 		return EXIT_BAD;

@@ -20,7 +20,8 @@ struct guest_mem *cli_open_input(const struct cli_opts *o)
 				 .snapshot = o->snapshot,
 				 .stream_offset = o->stream_offset,
 				 .stream_offset_given = o->stream_offset_given,
-				 .salvage = o->salvage };
+				 .salvage = o->salvage,
+				 .tmpdir = o->tmpdir };
 	struct guest_mem *gm;
 	struct mp_err err;
 

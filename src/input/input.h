@@ -20,6 +20,12 @@ struct input_opts {
 	bool stream_offset_given;
 	/* Migration streams: keep what was read before bad or missing data. */
 	bool salvage;
+	/*
+	 * Where decoded RAM and decompressed copies go (NULL: $TMPDIR, else
+	 * /var/tmp). extract puts them beside its output, so that a decoded
+	 * image can become the output without a copy.
+	 */
+	const char *tmpdir;
 };
 
 struct input_reader {

@@ -528,10 +528,11 @@ static size_t block_at(uint64_t off, size_t left)
 	return to_boundary < left ? to_boundary : left;
 }
 
-int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct mp_err *err)
+int instream_to_tempfile(struct instream *s, const char *tmpdir, int *fdp, uint64_t *sizep,
+			 struct mp_err *err)
 {
 	uint64_t start = s->tell, size;
-	int fd = temp_file_create("input", err);
+	int fd = temp_file_create(tmpdir, "input", err);
 
 	if (fd < 0)
 		return -1;

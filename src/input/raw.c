@@ -30,7 +30,7 @@ static struct guest_mem *raw_open(struct instream *s, const struct input_opts *o
 	/* In place (a duplicate descriptor), else a sparse decompressed copy. */
 	bool in_place = instream_random_access(s);
 
-	if (input_random_access(s, &fd, &size, err))
+	if (input_random_access(s, o->tmpdir, &fd, &size, err))
 		return NULL;
 	snprintf(format, sizeof(format), "raw%s%s",
 		 !in_place && codec == CODEC_NONE ? ", from a pipe" : "",

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int temp_file_create(const char *what, struct mp_err *err)
+int temp_file_create(const char *dir, const char *what, struct mp_err *err)
 {
-	const char *dir = getenv("TMPDIR");
 	char path[4096];
 	int fd;
 
+	if (!dir || !*dir)
+		dir = getenv("TMPDIR");
 	if (!dir || !*dir)
 		dir = "/var/tmp";
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);

@@ -9,7 +9,10 @@
 
 #include "err.h"
 
-/* An unlinked temporary file in $TMPDIR (default /var/tmp: large files). */
-int temp_file_create(const char *what, struct mp_err *err);
+/*
+ * An unlinked temporary file in dir; dir NULL or empty: $TMPDIR, else
+ * /var/tmp (large files). what names its use in the fallback file name.
+ */
+int temp_file_create(const char *dir, const char *what, struct mp_err *err);
 
 #endif

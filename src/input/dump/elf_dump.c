@@ -273,8 +273,7 @@ static struct guest_mem *elf_open(struct instream *s, const struct input_opts *o
 	size_t nloads = 0;
 	int fd = -1;
 
-	(void)o;
-	if (input_random_access(s, &fd, &f.size, err))
+	if (input_random_access(s, o->tmpdir, &fd, &f.size, err))
 		return NULL;
 	f.fd = fd;
 	if (read_ehdr(&f, err) ||

@@ -257,8 +257,7 @@ static struct guest_mem *kdump_open(struct instream *s, const struct input_opts 
 	uint64_t size;
 	int fd;
 
-	(void)o;
-	if (input_random_access(s, &fd, &size, err))
+	if (input_random_access(s, o->tmpdir, &fd, &size, err))
 		return NULL;
 	snprintf(format, sizeof(format), "kdump-compressed%s", instream_compressed_suffix(s));
 	return kdump_open_image(fd, size, instream_path(s), instream_path(s), format, err);

@@ -145,13 +145,12 @@ static struct guest_mem *flat_open(struct instream *s, const struct input_opts *
 	struct guest_mem *gm = NULL;
 	char format[96], label[256];
 
-	(void)o;
 	r.buf = mp_malloc(COPY_BUF, err);
 	if (!r.buf)
 		return NULL;
 	if (check_header(&r, err))
 		goto out;
-	r.fd = temp_file_create("kdump", err);
+	r.fd = temp_file_create(o->tmpdir, "kdump", err);
 	if (r.fd < 0 || replay_records(&r, err))
 		goto out;
 	if (ftruncate(r.fd, (off_t)r.image_end) < 0) {

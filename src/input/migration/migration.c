@@ -596,10 +596,11 @@ struct guest_mem *migration_read(struct instream *s, uint64_t start, const char 
 
 	memset(&g, 0, sizeof(g));
 	g.path = instream_path(s);
+	g.tmpdir = o->tmpdir;
 	g.ram.tfd = -1;
 	g.ram.last = -1;
 	g.src.fd = -1;
-	if (ms_open(&g.src, s, start, err))
+	if (ms_open(&g.src, s, start, o->tmpdir, err))
 		goto out;
 	g.gm = gm_new(g.path, "QEMU migration stream", err);
 	if (!g.gm || read_header(&g, err) || read_configuration(&g, err))

@@ -43,7 +43,7 @@ static struct guest_mem *qcow2_open(struct instream *s, const struct input_opts 
 	struct qcow2_vmstate v;
 	char format[sizeof(gm->format)];
 
-	if (qcow2_open_vmstate(s, o->snapshot, &v, err))
+	if (qcow2_open_vmstate(s, o->snapshot, o->tmpdir, &v, err))
 		goto out;
 	gm = migration_stream_open(v.stream, o, err);
 	if (!gm)
