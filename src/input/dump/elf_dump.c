@@ -36,9 +36,10 @@ struct load {
 	uint64_t index; /* program header number, for messages */
 };
 
-static bool elf_probe(const uint8_t *head, size_t len)
+static enum input_probe elf_probe(const uint8_t *head, size_t len, const char *path,
+				   struct mp_err *err)
 {
-	return len >= 4 && memcmp(head, "\x7f" "ELF", 4) == 0;
+	return input_probe_magic(head, len, "\x7f" "ELF", 4, "ELF file", path, err);
 }
 
 /* Section header 0's sh_info holds the real e_phnum when it reads PN_XNUM. */

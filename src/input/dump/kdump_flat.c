@@ -36,9 +36,11 @@ struct replay {
 	uint8_t *buf;
 };
 
-static bool flat_probe(const uint8_t *head, size_t len)
+static enum input_probe flat_probe(const uint8_t *head, size_t len, const char *path,
+				    struct mp_err *err)
 {
-	return len >= strlen(FLAT_SIG) && memcmp(head, FLAT_SIG, strlen(FLAT_SIG)) == 0;
+	return input_probe_magic(head, len, FLAT_SIG, strlen(FLAT_SIG),
+				 "flattened kdump dump (makedumpfile -F)", path, err);
 }
 
 static int check_header(struct replay *r, struct mp_err *err)

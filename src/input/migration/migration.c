@@ -620,9 +620,13 @@ out:
 	return gm;
 }
 
-static bool migration_probe(const uint8_t *head, size_t len)
+static enum input_probe migration_probe(const uint8_t *head, size_t len, const char *path,
+					 struct mp_err *err)
 {
-	return len >= 4 && get_be32(head) == QEVM_MAGIC;
+	static const uint8_t magic[4] = { 'Q', 'E', 'V', 'M' }; /* QEVM_MAGIC, big-endian */
+
+	return input_probe_magic(head, len, magic, sizeof(magic), "QEMU migration stream", path,
+				 err);
 }
 
 /* A whole file-stream header: magic, version 3 and the configuration section. */
