@@ -26,6 +26,8 @@ struct input_opts {
 	 * image can become the output without a copy.
 	 */
 	const char *tmpdir;
+	/* Piped or compressed input copied to a temporary: the most it may hold (0: default). */
+	uint64_t max_size;
 };
 
 /* A probe's answer (libkdumpfile's three: its format, another, or its own but damaged). */
@@ -55,6 +57,12 @@ struct guest_mem *input_open(const char *path, const struct input_opts *o, struc
 enum input_probe input_probe_magic(const uint8_t *head, size_t len, const void *magic,
 				   size_t magic_len, const char *what, const char *path,
 				   struct mp_err *err);
+
+/*
+ * "no known format at byte 0 (tried migration, ...): read as a raw RAM
+ * image": what a raw input is, said where an analysis of it fails.
+ */
+void input_raw_fallback_note(char *buf, size_t len);
 
 /* The raw reader, also used by others for a decompressed copy. */
 extern const struct input_reader raw_reader;

@@ -30,6 +30,7 @@
 struct replay {
 	struct instream *s;
 	const char *label;
+	const char *tmpdir;   /* input_opts.tmpdir, where the image is reassembled */
 	int fd;
 	uint64_t written_end; /* past the last non-zero byte written so far */
 	uint64_t image_end;   /* past the last byte of any record */
@@ -71,9 +72,10 @@ static int zero_range(struct replay *r, uint64_t off, uint64_t len, struct mp_er
 		      (off_t)len) == 0)
 		return 0;
 	/* No hole punching here: write the zeros (len <= PIECE). */
-	if (pwrite(r->fd, zeros, (size_t)len, (off_t)off) != (ssize_t)len)
-		return mp_fail_errno(err, "%s: writing the reassembled image at byte offset %llu",
-				     r->label, (unsigned long long)off);
+	if (temp_file_pwrite(r->fd, zeros, (size_t)len, off) < 0)
+		return mp_fail_errno(err, "%s: writing the reassembled image at byte offset %llu "
+				     "to a temporary file in %s",
+				     r->label, (unsigned long long)off, temp_file_dir(r->tmpdir));
 	return 0;
 }
 
@@ -89,10 +91,11 @@ static int place(struct replay *r, const uint8_t *buf, size_t len, uint64_t off,
 				return -1;
 			continue;
 		}
-		if (pwrite(r->fd, buf + at, n, (off_t)(off + at)) != (ssize_t)n)
+		if (temp_file_pwrite(r->fd, buf + at, n, off + at) < 0)
 			return mp_fail_errno(err,
-					     "%s: writing the reassembled image at byte offset %llu",
-					     r->label, (unsigned long long)(off + at));
+					     "%s: writing the reassembled image at byte offset %llu "
+					     "to a temporary file in %s",
+					     r->label, (unsigned long long)(off + at), temp_file_dir(r->tmpdir));
 		if (off + at + n > r->written_end)
 			r->written_end = off + at + n;
 	}
@@ -143,7 +146,7 @@ static int replay_records(struct replay *r, struct mp_err *err)
 static struct guest_mem *flat_open(struct instream *s, const struct input_opts *o,
 				   struct mp_err *err)
 {
-	struct replay r = { .s = s, .label = instream_path(s), .fd = -1 };
+	struct replay r = { .s = s, .label = instream_path(s), .tmpdir = o->tmpdir, .fd = -1 };
 	struct guest_mem *gm = NULL;
 	char format[96], label[256];
 
@@ -152,7 +155,7 @@ static struct guest_mem *flat_open(struct instream *s, const struct input_opts *
 		return NULL;
 	if (check_header(&r, err))
 		goto out;
-	r.fd = temp_file_create(o->tmpdir, "kdump", err);
+	r.fd = temp_file_create(r.tmpdir, "kdump", err);
 	if (r.fd < 0 || replay_records(&r, err))
 		goto out;
 	if (ftruncate(r.fd, (off_t)r.image_end) < 0) {
