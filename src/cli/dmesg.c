@@ -147,14 +147,22 @@ int cmd_dmesg(int argc, char **argv)
 	struct guest_mem *gm;
 	struct cli_opts o;
 	struct mp_err err;
+	struct outfile of = { .fd = -1 };
 	struct kmem k;
 	int rc = EXIT_BAD;
 
 	cli_opts_init(&o);
 	argp_parse(&dmesg_argp, argc, argv, 0, NULL, &o);
+	if (o.output) {
+		const char *inputs[] = { o.image, o.cpu_state, o.vmcoreinfo_file, NULL };
+
+		/* Checked and opened before any work (output rules in the manual). */
+		if (cli_output_open(&of, o.output, inputs, o.no_sync))
+			return EXIT_BAD;
+	}
 	gm = cli_open_input(&o);
 	if (!gm)
-		return EXIT_BAD;
+		goto out;
 	if (crashed_kernel_vmcoreinfo(gm, &o, &vi, &f, &err)) {
 		cli_error("%s", err.msg);
 		goto out;
@@ -167,7 +175,7 @@ int cmd_dmesg(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
-	if (o.output ? cli_write_atomically(o.output, write_log, &job) : write_stdout(&job))
+	if (o.output ? cli_output_write(&of, write_log, &job) : write_stdout(&job))
 		goto out;
 	for (size_t i = 0; i < f.n; i++)
 		cli_note(&o, "%s", f.v[i].msg);
@@ -178,5 +186,6 @@ out:
 	vmci_free(&vi);
 	findings_free(&f);
 	gm_free(gm);
+	outfile_abort(&of);
 	return rc;
 }

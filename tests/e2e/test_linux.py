@@ -161,6 +161,8 @@ class _FixtureCore:
 
     SET = None
     SYNTH = "--synthesize"
+    STREAM = "stream.mig.zst"
+    OTHER_INPUTS = ()  # the same guest in other formats
 
     @classmethod
     def fx(cls, name):
@@ -170,7 +172,7 @@ class _FixtureCore:
     def setUpClass(cls):
         super().setUpClass()
         cls.core = os.path.join(cls.tmp, "plain.vmcore")
-        mpiplctl("vmcore", cls.SYNTH, cls.fx("stream.mig.zst"), "-o", cls.core, "-q")
+        mpiplctl("vmcore", cls.SYNTH, cls.fx(cls.STREAM), "-o", cls.core, "-q")
         with open(cls.fx("console.log"), errors="replace") as f:
             cls.console = f.read()
 
@@ -190,15 +192,17 @@ class _FixtureCore:
         release = re.search(r"Linux version (\S+)", self.console).group(1)
         self.assertTrue(text.startswith("OSRELEASE=%s\n" % release), text[:40])
         self.assertIn("\nPAGESIZE=65536\n", text)
-        k = inspect(self.fx("stream.mig.zst"))
+        k = inspect(self.fx(self.STREAM))
         self.assertEqual(k["vmcoreinfo"]["size"], len(text))
 
     @unittest.skipUnless(HAVE_VMCORE_DMESG, "vmcore-dmesg (kexec-tools) not installed")
     def test_dmesg_equals_vmcore_dmesg_on_the_plain_core(self):
         theirs = vmcore_dmesg(self.core)
         self.assertIn(b"Kernel panic - not syncing: sysrq triggered crash\n", theirs)
-        self.assertEqual(our_dmesg(self.fx("stream.mig.zst")), theirs)
+        self.assertEqual(our_dmesg(self.fx(self.STREAM)), theirs)
         self.assertEqual(our_dmesg(self.core), theirs)
+        for name in self.OTHER_INPUTS:
+            self.assertEqual(our_dmesg(self.fx(name)), theirs, name)
 
     def test_panicking_cpu_note_first(self):
         """crash gives the notes, in order, to the online CPUs; after the panic only
@@ -208,14 +212,14 @@ class _FixtureCore:
         regs = Core(self.core).prstatus_regs()
         self.assertEqual(regs[0][NIP], want[cpu]["nip"])
         self.assertEqual(sorted(r[NIP] for r in regs), sorted(w["nip"] for w in want))
-        k = inspect(self.fx("stream.mig.zst"))
+        k = inspect(self.fx(self.STREAM))
         self.assertEqual(k["panic_cpu"], cpu)
         self.assertEqual([c["cpu"] for c in k["cpus"] if c["online"]], [cpu])
 
     def test_symbols_match_the_oops_text(self):
         frames = BACKTRACE.findall(self.console)
         self.assertGreater(len(frames), 5)
-        k = inspect(self.fx("stream.mig.zst"), "--symbolize",
+        k = inspect(self.fx(self.STREAM), "--symbolize",
                     ",".join("0x" + a for a, _ in frames))
         self.assertEqual([s["symbol"] for s in k["symbols"]], [s for _, s in frames])
 
@@ -226,6 +230,27 @@ class DumpNodePlain(_FixtureCore, TempDirTest):
     """No fadump registration: a panic on CPU 0."""
 
     SET = "qemu10.0-powernv9-dumpnode"
+    OTHER_INPUTS = ("dump.elf.zst", "dump.kdump-zlib.zst", "mapped-ram.mig.zst",
+                    "savevm.qcow2.zst")
+
+
+@unittest.skipUnless(os.path.isdir(os.path.join(FIXTURES, "qemu7.2-powernv9")),
+                     "fixture set missing")
+class Qemu72Plain(_FixtureCore, TempDirTest):
+    """QEMU 7.2's formats of a guest that panicked without fadump."""
+
+    SET = "qemu7.2-powernv9"
+    OTHER_INPUTS = ("dump.elf.zst", "dump.kdump-zlib.zst", "savevm.qcow2.zst")
+
+
+@unittest.skipUnless(os.path.isdir(os.path.join(FIXTURES, "qemu10.0-powernv9-offset")),
+                     "fixture set missing")
+class OffsetPlain(_FixtureCore, TempDirTest):
+    """Streams written at a file offset (migrate file:PATH,offset=N)."""
+
+    SET = "qemu10.0-powernv9-offset"
+    STREAM = "stream-offset.mig.zst"
+    OTHER_INPUTS = ("mapped-ram-offset.mig.zst",)
 
 
 @unittest.skipUnless(os.path.isdir(os.path.join(FIXTURES, "qemu10.0-powernv9-fadump")),
@@ -240,7 +265,7 @@ class FadumpStatePlain(_FixtureCore, TempDirTest):
         """libkdumpfile reads the kdump form with the kernel's 64 KiB pages, every
         page equal to the ELF core's."""
         kd = os.path.join(self.tmp, "plain.kdump")
-        mpiplctl("vmcore", self.SYNTH, self.fx("stream.mig.zst"), "--format=kdump", "-o", kd,
+        mpiplctl("vmcore", self.SYNTH, self.fx(self.STREAM), "--format=kdump", "-o", kd,
                  "-q")
         with open(kd, "rb") as f:
             hdr = f.read(4096)
@@ -256,7 +281,23 @@ class FadumpStatePlain(_FixtureCore, TempDirTest):
 
 
 class BadVmcoreinfo(TempDirTest):
-    """--vmcoreinfo that is not one, and one whose ring points outside RAM."""
+    """--vmcoreinfo that is not one, and one whose ring points outside RAM; the
+    output rules for the log."""
+
+    def test_log_output_rules(self):
+        img = os.path.join(FIXTURES, "qemu10.0-powernv9-dumpnode", "stream.mig.zst")
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([os.path.join(REPO, "build", "mpiplctl"), "dmesg", "-q", img],
+                               stdout=full, stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"No space left", p.stderr)
+        log = self.path("dmesg.txt")
+        mpiplctl("dmesg", "-q", img, "-o", log)
+        self.assertEqual(os.stat(log).st_mode & 0o777, 0o600)
+        with open(log, "rb") as f:
+            self.assertEqual(f.read(), our_dmesg("-q", img))
+        _, _, err = mpiplctl("dmesg", "-q", img, "-o", img, rc=2)
+        self.assertIn("refusing", err)
 
     def test_not_a_vmcoreinfo_file(self):
         bad = self.path("bad.txt")

@@ -588,6 +588,16 @@ static int salvage(struct mig *g, const struct mp_err *why, struct mp_err *err)
 	return gm_add_note(g->gm, err, "salvaged: %s", g->gm->salvaged);
 }
 
+/* Without --salvage: a stream cut short after its block list says that it could be kept. */
+static void hint_salvage(const struct mig *g, struct mp_err *err)
+{
+	size_t n = strlen(err->msg);
+
+	if (err->status == MP_EINPUT && g->ram.have_list && strstr(err->msg, "truncated at"))
+		snprintf(err->msg + n, sizeof(err->msg) - n,
+			 "; --salvage keeps what was read before the cut");
+}
+
 struct guest_mem *migration_read(struct instream *s, uint64_t start, const char *container,
 				 const struct input_opts *o, struct mp_err *err)
 {
@@ -596,10 +606,11 @@ struct guest_mem *migration_read(struct instream *s, uint64_t start, const char 
 
 	memset(&g, 0, sizeof(g));
 	g.path = instream_path(s);
+	g.tmpdir = o->tmpdir;
 	g.ram.tfd = -1;
 	g.ram.last = -1;
 	g.src.fd = -1;
-	if (ms_open(&g.src, s, start, err))
+	if (ms_open(&g.src, s, start, o->tmpdir, err))
 		goto out;
 	g.gm = gm_new(g.path, "QEMU migration stream", err);
 	if (!g.gm || read_header(&g, err) || read_configuration(&g, err))
@@ -607,8 +618,14 @@ struct guest_mem *migration_read(struct instream *s, uint64_t start, const char 
 	/* mapped-ram offsets point anywhere in the file: read a seekable copy. */
 	if (g.cap_mapped_ram && ms_make_seekable(&g.src, err))
 		goto out;
-	if (read_records(&g, err) && !(o && o->salvage && salvage(&g, err, err) == 0))
-		goto out;
+	if (read_records(&g, err)) {
+		if (!(o && o->salvage)) {
+			hint_salvage(&g, err);
+			goto out;
+		}
+		if (salvage(&g, err, err))
+			goto out;
+	}
 	if (ram_finish(&g, err) || cpu_finish(&g, err) || add_summary_notes(&g, err))
 		goto out;
 	set_format(&g, s, container);
@@ -619,9 +636,13 @@ out:
 	return gm;
 }
 
-static bool migration_probe(const uint8_t *head, size_t len)
+static enum input_probe migration_probe(const uint8_t *head, size_t len, const char *path,
+					 struct mp_err *err)
 {
-	return len >= 4 && get_be32(head) == QEVM_MAGIC;
+	static const uint8_t magic[4] = { 'Q', 'E', 'V', 'M' }; /* QEVM_MAGIC, big-endian */
+
+	return input_probe_magic(head, len, magic, sizeof(magic), "QEMU migration stream", path,
+				 err);
 }
 
 /* A whole file-stream header: magic, version 3 and the configuration section. */
