@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* mpiplctl vmcore: the capture kernel's /proc/vmcore, offline. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "vmcore_cli.h"
 #include "report.h"
 #include "../elfcore/elf_writer.h"
 #include "../elfcore/kdump_writer.h"
@@ -18,19 +20,17 @@ enum {
 	OPT_THREADS,
 };
 
-struct vmcore_cli {
-	struct cli_opts o;
-	bool post;
-	bool synthesize;
-	bool kdump;               /* --format=kdump */
-	struct kdump_opts kopts;  /* --compress, --threads */
-};
-
 static const struct argp_child vmcore_children[];
 
-static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
+/* The vmcore_cli around the cli_opts every child parser is given. */
+static struct vmcore_cli *vmcore_cli_of(struct cli_opts *o)
 {
-	struct vmcore_cli *v = state->input;
+	return (struct vmcore_cli *)((char *)o - offsetof(struct vmcore_cli, o));
+}
+
+static error_t parse_vmcore_output(int key, char *arg, struct argp_state *state)
+{
+	struct vmcore_cli *v = vmcore_cli_of(state->input);
 
 	switch (key) {
 	case OPT_POST:
@@ -63,12 +63,23 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 		return 0;
 	}
 	default:
-		return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
+		return ARGP_ERR_UNKNOWN;
 	}
+}
+
+static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
+{
+	struct vmcore_cli *v = state->input;
+
+	return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
 }
 
 static const struct argp_option vmcore_options[] = {
 	{ "output", 'o', "VMCORE", 0, "the vmcore to write ('-': standard output)", 0 },
+	{ 0 },
+};
+
+static const struct argp_option vmcore_output_options[] = {
 	{ "post", OPT_POST, NULL, 0,
 	  "IMAGE is already post-MPIPL: no preserve step (default: detected from the MDRT)", 0 },
 	{ "synthesize", OPT_SYNTHESIZE, NULL, 0,
@@ -86,7 +97,11 @@ static const struct argp_option vmcore_options[] = {
 	{ 0 },
 };
 
+const struct argp vmcore_output_argp = { vmcore_output_options, parse_vmcore_output, NULL, NULL,
+					 NULL, NULL, NULL };
+
 static const struct argp_child vmcore_children[] = {
+	{ &vmcore_output_argp, 0, NULL, 0 },
 	{ &input_argp, 0, NULL, 0 },
 	{ &preserve_argp, 0, NULL, 0 },
 	{ &vmcore_argp, 0, NULL, 0 },
@@ -153,7 +168,8 @@ static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_
 }
 
 static void report(const struct vmcore_cli *v, struct guest_mem *gm,
-		   const struct vmcore_model *m, const struct findings *fs, bool synthesized)
+		   const struct vmcore_model *m, const struct findings *fs, bool synthesized,
+		   const struct vmcore_report_extra *extra)
 {
 	FILE *f = strcmp(v->o.output, "-") == 0 ? stderr : stdout;
 
@@ -162,11 +178,13 @@ static void report(const struct vmcore_cli *v, struct guest_mem *gm,
 
 		jo_init(&j, stdout);
 		jo_object(&j, NULL);
-		report_header_json(&j, "vmcore");
+		report_header_json(&j, extra ? extra->command : "vmcore");
 		report_input_json(&j, gm);
 		jo_string(&j, "output", v->o.output);
 		jo_string(&j, "kind", synthesized ? "synthesized" : "fadump");
 		jo_string(&j, "format", v->kdump ? "kdump" : "elf");
+		if (extra && extra->json)
+			extra->json(&j, extra->ctx);
 		report_vmcore_json(&j, m);
 		report_findings_json(&j, fs);
 		jo_end_object(&j);
@@ -181,26 +199,24 @@ static void report(const struct vmcore_cli *v, struct guest_mem *gm,
 	report_vmcore_text(f, m);
 }
 
-int cmd_vmcore(int argc, char **argv)
+void vmcore_cli_init(struct vmcore_cli *v)
 {
-	struct vmcore_cli *v = calloc(1, sizeof(*v));
+	cli_opts_init(&v->o);
+	v->post = v->synthesize = v->kdump = false;
+	v->kopts = (struct kdump_opts){ .compress = KDUMP_ZSTD, .threads = default_threads() };
+}
+
+int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm,
+		       const struct vmcore_report_extra *extra)
+{
 	struct mpipl_analysis a = { 0 };
 	struct vmcore_model m = { 0 };
-	struct guest_mem *gm = NULL;
 	struct analyze_opts ao;
 	struct mp_err err;
 	bool analysed, synthesized;
 	char cpu_note[300] = "";
 	int rc = EXIT_BAD;
 
-	if (!v)
-		return EXIT_BAD;
-	cli_opts_init(&v->o);
-	v->kopts = (struct kdump_opts){ .compress = KDUMP_ZSTD, .threads = default_threads() };
-	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
-	gm = cli_open_input(&v->o);
-	if (!gm)
-		goto out;
 	cli_analyze_opts(&v->o, &ao);
 	analysed = mpipl_analyze(gm, &ao, &a, &err) == 0;
 	if (!analysed && !v->synthesize) {
@@ -229,11 +245,27 @@ int cmd_vmcore(int argc, char **argv)
 		goto out;
 	if (cpu_note[0] && !v->o.json)
 		cli_note(&v->o, "%s", cpu_note);
-	report(v, gm, &m, &a.findings, synthesized);
+	report(v, gm, &m, &a.findings, synthesized, extra);
 	rc = cli_exit_status(&v->o, &a.findings);
 out:
 	vmcore_model_free(&m);
 	mpipl_analysis_free(&a);
+	return rc;
+}
+
+int cmd_vmcore(int argc, char **argv)
+{
+	struct vmcore_cli *v = calloc(1, sizeof(*v));
+	struct guest_mem *gm;
+	int rc = EXIT_BAD;
+
+	if (!v)
+		return EXIT_BAD;
+	vmcore_cli_init(v);
+	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
+	gm = cli_open_input(&v->o);
+	if (gm)
+		rc = vmcore_cli_produce(v, gm, NULL);
 	gm_free(gm);
 	free(v);
 	return rc;

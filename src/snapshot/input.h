@@ -32,6 +32,9 @@ struct input_reader {
 };
 
 struct guest_mem *input_open(const char *path, const struct input_opts *o, struct mp_err *err);
+/* The same from a descriptor it takes over (a pipe), named name in messages. */
+struct guest_mem *input_open_fd(int fd, const char *name, const struct input_opts *o,
+				struct mp_err *err);
 
 /* The raw reader, also used by others for a decompressed copy. */
 extern const struct input_reader raw_reader;
