@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,23 @@ static void disarm_cleanup(void)
 	pending_set = 0;
 }
 
+/* An existing device or FIFO: renaming a file over it would replace the node. */
+static int open_through(struct outfile *of, const char *path, const struct stat *st,
+			struct mp_err *err)
+{
+	if (S_ISDIR(st->st_mode))
+		return mp_fail(err, MP_EUSAGE, "%s: is a directory", path);
+	of->fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (of->fd < 0)
+		return mp_fail_errno(err, "%s: cannot open for writing", path);
+	of->through = true;
+	return 0;
+}
+
 int outfile_open(struct outfile *of, const char *path, struct mp_err *err)
 {
+	char real[PATH_MAX];
+	struct stat st;
 	int n;
 
 	memset(of, 0, sizeof(*of));
@@ -63,6 +79,12 @@ int outfile_open(struct outfile *of, const char *path, struct mp_err *err)
 	n = snprintf(of->path, sizeof(of->path), "%s", path);
 	if (n < 0 || (size_t)n >= sizeof(of->path) - 16)
 		return mp_fail(err, MP_EUSAGE, "output path too long: %s", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return open_through(of, path, &st, err);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real) &&
+	    strlen(real) < sizeof(of->path) - 16)
+		snprintf(of->path, sizeof(of->path), "%s", real);
+	path = of->path;
 	snprintf(of->tmp, sizeof(of->tmp), "%s.tmp.XXXXXX", path);
 	of->fd = mkstemp(of->tmp);
 	if (of->fd < 0) {
@@ -84,6 +106,12 @@ int outfile_commit(struct outfile *of, struct mp_err *err)
 {
 	if (of->is_stdout)
 		return 0;
+	if (of->through) {
+		int rc = close(of->fd);
+
+		of->fd = -1;
+		return rc < 0 ? mp_fail_errno(err, "%s: cannot finish writing", of->path) : 0;
+	}
 	if (close(of->fd) < 0) {
 		of->fd = -1;
 		mp_fail_errno(err, "%s: cannot finish writing", of->path);

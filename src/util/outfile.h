@@ -3,7 +3,9 @@
  * Atomic output: data goes to a temporary file beside the target, renamed
  * into place only on success. An interrupted or failed run leaves nothing
  * behind (SIGINT/SIGTERM/SIGHUP remove the temporary file too).
- * "-" means standard output, which is refused when it is a terminal.
+ * "-" means standard output, which is refused when it is a terminal. An
+ * existing device or FIFO is written through (nothing to rename), and a
+ * symlink is followed: its target is replaced, not the link.
  */
 #ifndef MPIPL_UTIL_OUTFILE_H
 #define MPIPL_UTIL_OUTFILE_H
@@ -17,6 +19,7 @@ struct outfile {
 	char tmp[4096];  /* temporary name, empty for stdout */
 	int fd;
 	bool is_stdout;
+	bool through;    /* an existing device or FIFO, written in place */
 };
 
 /* Open the temporary file (or stdout). Refuses binary data to a terminal. */
