@@ -104,8 +104,7 @@ static int no_registration(const struct capture *c, const struct capture_opts *o
 }
 
 /* Having seen crashing_cpu: give skiboot a moment to record the PIR, then stop. */
-static int settle_and_stop(struct capture *c, const struct capture_opts *o, double seen,
-			   struct mp_err *err)
+static int settle_and_stop(struct capture *c, double seen, struct mp_err *err)
 {
 	for (;;) {
 		int saw = fadump_watch_skiboot_saw(c->q, &c->w, &c->skiboot_pir, err);
@@ -116,7 +115,6 @@ static int settle_and_stop(struct capture *c, const struct capture_opts *o, doub
 		if (saw || (now_s() - seen) * 1000 >= SETTLE_MS)
 			break;
 	}
-	(void)o;
 	if (qmp_do(c->q, "stop", NULL, err))
 		return -1;
 	c->stopped = true;
@@ -225,10 +223,11 @@ int capture_wait_and_stop(struct capture *c, const struct capture_opts *o, struc
 			 "0x%llx)",
 			 (unsigned long long)c->w.hdr_addr, c->crashing_cpu,
 			 (unsigned long long)c->w.kernel_tag);
-	if (c->trigger == TRIGGER_FADUMP)
-		return settle_and_stop(c, o, seen, err);
+	/* A guest that is not running has nothing left to settle, and stays as it is. */
 	if (strcmp(status, "running"))
 		return 0;
+	if (c->trigger == TRIGGER_FADUMP)
+		return settle_and_stop(c, seen, err);
 	if (qmp_do(c->q, "stop", NULL, err))
 		return -1;
 	c->stopped = true;
