@@ -28,6 +28,8 @@
 /* skiboot's line once Linux asked for the MPIPL (core/platform.c), and Linux's panic. */
 static const char *const console_fadump[] = { "Performing MPIPL" };
 static const char *const console_plain[] = { "Performing MPIPL", "Kernel panic - not syncing" };
+/* skiboot's line once it recorded the crashing PIR (core/opal-dump.c). */
+static const char *const console_pir[] = { "DUMP: Crashing PIR" };
 
 static double now_s(void)
 {
@@ -103,14 +105,25 @@ static int no_registration(const struct capture *c, const struct capture_opts *o
 					 : "");
 }
 
-/* Having seen crashing_cpu: give skiboot a moment to record the PIR, then stop. */
-static int settle_and_stop(struct capture *c, double seen, struct mp_err *err)
+/*
+ * Having seen crashing_cpu: give skiboot a moment to record the PIR, then
+ * stop. A crash on PIR 0 leaves skiboot's zeroed field as it was; then only
+ * its console line (with --console) or the time limit ends the wait.
+ */
+static int settle_and_stop(struct capture *c, struct console_watch *cw, double seen,
+			   struct mp_err *err)
 {
 	for (;;) {
 		int saw = fadump_watch_skiboot_saw(c->q, &c->w, &c->skiboot_pir, err);
 
 		if (saw < 0)
 			return -1;
+		if (!saw && cw) {
+			saw = console_watch_poll(cw, console_pir, 1, err);
+			if (saw == -2)
+				return -1;
+			saw = saw == 0;
+		}
 		c->skiboot_saw = saw;
 		if (saw || (now_s() - seen) * 1000 >= SETTLE_MS)
 			break;
@@ -118,7 +131,6 @@ static int settle_and_stop(struct capture *c, double seen, struct mp_err *err)
 	if (qmp_do(c->q, "stop", NULL, err))
 		return -1;
 	c->stopped = true;
-	c->stop_latency_ms = (now_s() - seen) * 1000;
 	return 0;
 }
 
@@ -211,10 +223,12 @@ int capture_wait_and_stop(struct capture *c, const struct capture_opts *o, struc
 		}
 		sleep_ms(o->poll_ms);
 	}
-	if (cwp)
-		console_watch_close(cwp);
-	if (r < 0)
+	if (r < 0) {
+		if (cwp)
+			console_watch_close(cwp);
 		return -1;
+	}
+	r = 0;
 	seen = now_s();
 	c->wait_s = seen - start;
 	if (c->trigger == TRIGGER_FADUMP)
@@ -224,15 +238,16 @@ int capture_wait_and_stop(struct capture *c, const struct capture_opts *o, struc
 			 (unsigned long long)c->w.hdr_addr, c->crashing_cpu,
 			 (unsigned long long)c->w.kernel_tag);
 	/* A guest that is not running has nothing left to settle, and stays as it is. */
-	if (strcmp(status, "running"))
-		return 0;
-	if (c->trigger == TRIGGER_FADUMP)
-		return settle_and_stop(c, seen, err);
-	if (qmp_do(c->q, "stop", NULL, err))
-		return -1;
-	c->stopped = true;
-	c->stop_latency_ms = (now_s() - seen) * 1000;
-	return 0;
+	if (strcmp(status, "running") == 0) {
+		if (c->trigger == TRIGGER_FADUMP)
+			r = settle_and_stop(c, cwp, seen, err);
+		else if ((r = qmp_do(c->q, "stop", NULL, err)) == 0)
+			c->stopped = true;
+		c->stop_latency_ms = (now_s() - seen) * 1000;
+	}
+	if (cwp)
+		console_watch_close(cwp);
+	return r;
 }
 
 /* Poll query-migrate until the migration ends; its status and error into the buffers. */
