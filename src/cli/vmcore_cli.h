@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
-#include "../elfcore/kdump_writer.h"
+#include "../vmcore/kdump/kdump_writer.h"
 #include "../util/json_out.h"
 
 struct vmcore_cli {

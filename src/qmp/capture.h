@@ -13,8 +13,8 @@
 
 #include "qmp.h"
 #include "watch.h"
-#include "../snapshot/guest_mem.h"
-#include "../snapshot/input.h"
+#include "../guestmem/guest_mem.h"
+#include "../input/input.h"
 
 /* What happens to the guest after a successful capture. */
 enum capture_after { CAPTURE_PAUSE, CAPTURE_RESUME, CAPTURE_QUIT };

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "physmem.h"
-#include "../mdst/crashinfo.h"
-#include "../mdst/hdat.h"
-#include "../mdst/kernel_meta.h"
-#include "../mdst/tables.h"
+#include "../mpipl/crashinfo.h"
+#include "../mpipl/hdat.h"
+#include "../mpipl/kernel_meta.h"
+#include "../mpipl/tables.h"
 #include "../util/bytes.h"
 
 /* crashing_cpu's offset: FADMPSIG after magic and version, FADMPINF after elfcorehdr_addr. */
