@@ -44,6 +44,27 @@ PANIC = b"sysrq triggered crash"
 BOOT_TIMEOUT = 600
 
 
+# The fixture kernel as built, before stripping: crash needs its symbols and DWARF.
+DEBUG_VMLINUX = os.path.join(CACHE, "linux", "vmlinux")
+
+
+def crash_unavailable():
+    """None when crash can read a vmcore here, else why not."""
+    sys.path.insert(0, os.path.join(REPO, "tests", "crash"))
+    try:
+        import crashrun
+    except ImportError:
+        return "no crash harness (tests/crash/crashrun.py)"
+    why = crashrun.crash_missing()
+    if why:
+        return why
+    p = subprocess.run(["readelf", "-S", DEBUG_VMLINUX], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    if b".debug_info" not in p.stdout:
+        return DEBUG_VMLINUX + " has no DWARF (build the kernel with KCFLAGS=-g)"
+    return None
+
+
 def qemu_env():
     env = dict(os.environ)
     env["QEMU_MODULE_DIR"] = "/nonexistent"  # 10.0 must not load 7.2's modules
@@ -194,6 +215,21 @@ class CaptureQemu(unittest.TestCase):
                                  stderr=subprocess.PIPE)
         self.assertEqual(readelf.stderr, b"")
         self.assertEqual(readelf.stdout.count(b"NT_PRSTATUS"), 2)
+        with self.subTest("crash"):
+            self.check_with_crash(out)
+
+    def check_with_crash(self, vmcore):
+        """crash (tests/crash, issue 9's harness) on the live vmcore: the panic,
+        both CPUs online (a state saved later has one offline), the panic path."""
+        why = crash_unavailable()
+        if why:
+            self.skipTest(why)
+        import crashrun
+        s = crashrun.run_crash(DEBUG_VMLINUX, vmcore, ["sys", "bt"])
+        self.assertIn('PANIC: "Kernel panic - not syncing: sysrq triggered crash"', s.out["sys"])
+        self.assertRegex(s.out["sys"], r"CPUS: 2\n")
+        for frame in ("crash_fadump", "panic", "sysrq_handle_crash"):
+            self.assertRegex(s.out["bt"], r"\] %s at " % frame)
 
     def test_same_paused_state(self):
         ref = self.guest("ref")
