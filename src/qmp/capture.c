@@ -131,7 +131,8 @@ static int settle_and_stop(struct capture *c, struct console_watch *cw, double s
 	if (qmp_do(c->q, "stop", NULL, err))
 		return -1;
 	c->stopped = true;
-	return 0;
+	/* What the stopped guest holds, for the report (the console may have been first). */
+	return fadump_watch_skiboot_saw(c->q, &c->w, &c->skiboot_pir, err) < 0 ? -1 : 0;
 }
 
 /* One look: 1 crashed (c->trigger set), 0 not yet, -1 error. */
