@@ -118,6 +118,7 @@ static const struct argp_child capture_children[] = {
 	{ &input_argp, 0, NULL, 0 },
 	{ &preserve_argp, 0, NULL, 0 },
 	{ &vmcore_argp, 0, NULL, 0 },
+	{ &output_argp, 0, NULL, 0 },
 	{ &report_argp, 0, NULL, 0 },
 	{ 0 },
 };
@@ -194,21 +195,7 @@ static void note_capture(const struct capture_cli *cli, const struct capture *c)
 	cli_note(&cli->v.o, "capture: state read through a pipe in %.1f s", c->migrate_s);
 }
 
-/* -o must be writable before the guest is touched. */
-static int check_output(const char *path)
-{
-	struct outfile of;
-	struct mp_err err;
-
-	if (outfile_open(&of, path, &err)) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	outfile_abort(&of);
-	return 0;
-}
-
-static int run_capture(struct capture_cli *cli, struct capture *c)
+static int run_capture(struct capture_cli *cli, struct capture *c, struct outfile *of)
 {
 	struct input_opts io = { .salvage = false };
 	struct capture_report rep = { c, cli };
@@ -223,7 +210,7 @@ static int run_capture(struct capture_cli *cli, struct capture *c)
 	if (!gm)
 		goto fail;
 	note_capture(cli, c);
-	rc = vmcore_cli_produce(&cli->v, gm, &extra);
+	rc = vmcore_cli_produce(&cli->v, gm, of, &extra);
 	gm_free(gm);
 	if (rc == EXIT_BAD) {
 		/* vmcore_cli_produce printed why; the guest goes back to how it was. */
@@ -244,8 +231,10 @@ fail:
 int cmd_capture(int argc, char **argv)
 {
 	struct capture_cli *cli = calloc(1, sizeof(*cli));
+	struct outfile of = { .fd = -1 };
 	struct capture c = { 0 };
-	int rc;
+	const char *inputs[2] = { NULL, NULL };
+	int rc = EXIT_BAD;
 
 	if (!cli)
 		return EXIT_BAD;
@@ -255,11 +244,11 @@ int cmd_capture(int argc, char **argv)
 	argp_parse(&capture_cmd_argp, argc, argv, 0, NULL, cli);
 	cli->co.base = cli->v.o.base;
 	cli->co.plain_ok = cli->v.synthesize;
-	if (check_output(cli->v.o.output)) {
-		free(cli);
-		return EXIT_BAD;
-	}
-	rc = run_capture(cli, &c);
+	/* -o is checked and opened before the guest is touched; the console log is no output. */
+	inputs[0] = cli->co.console;
+	if (cli_output_open(&of, cli->v.o.output, inputs, cli->v.o.no_sync) == 0)
+		rc = run_capture(cli, &c, &of);
+	outfile_abort(&of);
 	capture_close(&c);
 	free(cli);
 	return rc;

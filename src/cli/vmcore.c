@@ -53,6 +53,7 @@ static error_t parse_vmcore_output(int key, char *arg, struct argp_state *state)
 			v->kopts.compress = KDUMP_NONE;
 		else
 			argp_error(state, "--compress: '%s' is not zstd, zlib or none", arg);
+		v->kdump_only = "--compress";
 		return 0;
 	case OPT_THREADS: {
 		uint64_t n;
@@ -60,8 +61,13 @@ static error_t parse_vmcore_output(int key, char *arg, struct argp_state *state)
 		if (cli_parse_u64(arg, &n) || n < 1 || n > KDUMP_THREADS_MAX)
 			argp_error(state, "--threads: '%s' is not 1..%u", arg, KDUMP_THREADS_MAX);
 		v->kopts.threads = (unsigned)n;
+		v->kdump_only = "--threads";
 		return 0;
 	}
+	case ARGP_KEY_END:
+		if (v->kdump_only && !v->kdump)
+			argp_error(state, "%s applies to --format=kdump only", v->kdump_only);
+		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -105,6 +111,7 @@ static const struct argp_child vmcore_children[] = {
 	{ &input_argp, 0, NULL, 0 },
 	{ &preserve_argp, 0, NULL, 0 },
 	{ &vmcore_argp, 0, NULL, 0 },
+	{ &output_argp, 0, NULL, 0 },
 	{ &report_argp, 0, NULL, 0 },
 	{ 0 },
 };
@@ -142,11 +149,11 @@ static int write_vmcore_to(struct sink *out, void *ctx, struct mp_err *err)
 }
 
 static int write_vmcore(struct guest_mem *gm, const struct vmcore_model *m,
-			const struct vmcore_cli *v)
+			const struct vmcore_cli *v, struct outfile *of)
 {
 	struct vmcore_job job = { gm, m, v };
 
-	return cli_write_atomically(v->o.output, write_vmcore_to, &job);
+	return cli_output_write(of, write_vmcore_to, &job);
 }
 
 static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_analysis *a,
@@ -201,12 +208,12 @@ static void report(const struct vmcore_cli *v, struct guest_mem *gm,
 
 void vmcore_cli_init(struct vmcore_cli *v)
 {
+	memset(v, 0, sizeof(*v));
 	cli_opts_init(&v->o);
-	v->post = v->synthesize = v->kdump = false;
 	v->kopts = (struct kdump_opts){ .compress = KDUMP_ZSTD, .threads = default_threads() };
 }
 
-int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm,
+int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm, struct outfile *of,
 		       const struct vmcore_report_extra *extra)
 {
 	struct mpipl_analysis a = { 0 };
@@ -220,7 +227,7 @@ int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm,
 	cli_analyze_opts(&v->o, &ao);
 	analysed = mpipl_analyze(gm, &ao, &a, &err) == 0;
 	if (!analysed && !v->synthesize) {
-		cli_error("%s", err.msg);
+		cli_analysis_error(gm, &err);
 		goto out;
 	}
 	/* A registration the capture kernel would reject needs no preserve step first. */
@@ -241,7 +248,7 @@ int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm,
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (write_vmcore(gm, &m, v))
+	if (write_vmcore(gm, &m, v, of))
 		goto out;
 	if (cpu_note[0] && !v->o.json)
 		cli_note(&v->o, "%s", cpu_note);
@@ -256,16 +263,20 @@ out:
 int cmd_vmcore(int argc, char **argv)
 {
 	struct vmcore_cli *v = calloc(1, sizeof(*v));
-	struct guest_mem *gm;
+	struct outfile of = { .fd = -1 };
+	struct guest_mem *gm = NULL;
 	int rc = EXIT_BAD;
 
 	if (!v)
 		return EXIT_BAD;
 	vmcore_cli_init(v);
 	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
-	gm = cli_open_input(&v->o);
-	if (gm)
-		rc = vmcore_cli_produce(v, gm, NULL);
+	if (cli_open_output(&of, &v->o) == 0) {
+		gm = cli_open_input(&v->o);
+		if (gm)
+			rc = vmcore_cli_produce(v, gm, &of, NULL);
+	}
+	outfile_abort(&of);
 	gm_free(gm);
 	free(v);
 	return rc;

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "../vmcore/kdump/kdump_writer.h"
 #include "../util/json_out.h"
+#include "../util/outfile.h"
 
 struct vmcore_cli {
 	struct cli_opts o;        /* first: the child parsers are given &o */
@@ -15,6 +16,7 @@ struct vmcore_cli {
 	bool synthesize;
 	bool kdump;               /* --format=kdump */
 	struct kdump_opts kopts;  /* --compress, --threads */
+	const char *kdump_only;   /* the last of --compress, --threads given */
 };
 
 /* --post, --synthesize, --format, --compress, --threads, for a vmcore_cli's o. */
@@ -31,10 +33,10 @@ void vmcore_cli_init(struct vmcore_cli *v);
 
 /*
  * Analyse gm, run the preserve step when it is pre-MPIPL, write the vmcore
- * to v->o.output atomically and report. Returns the exit status; errors are
- * printed.
+ * into of (opened by the caller before any work) and commit it, then report.
+ * Returns the exit status; errors are printed.
  */
-int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm,
+int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm, struct outfile *of,
 		       const struct vmcore_report_extra *extra);
 
 #endif

@@ -42,6 +42,7 @@ struct instream {
 	instream_read_fn custom_read; /* custom streams: the byte source */
 	void *custom_ctx;
 	struct instream *outer;       /* nested streams: the compressed bytes' source */
+	uint64_t max_size;            /* instream_to_tempfile gives up beyond this */
 };
 
 const char *instream_codec_name(enum instream_codec c)
@@ -270,7 +271,8 @@ static int refuse_other_compressors(struct instream *s, const uint8_t *m, size_t
 
 struct instream *instream_open(const char *path, struct mp_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = strcmp(path, "-") == 0 ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
+					 : open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
 		mp_fail_errno(err, "%s: cannot open", path);
@@ -292,6 +294,7 @@ struct instream *instream_open_fd(int fd, const char *name, struct mp_err *err)
 		return NULL;
 	}
 	snprintf(s->path, sizeof(s->path), "%s", name);
+	s->max_size = INSTREAM_DEFAULT_MAX_SIZE;
 	s->fd = fd;
 	if (fstat(s->fd, &st) < 0) {
 		mp_fail_errno(err, "%s: cannot stat", path);
@@ -350,8 +353,8 @@ struct instream *instream_open_nested(struct instream *outer, enum instream_code
 	if (n < 0)
 		return NULL;
 	if (detect_codec(magic, (size_t)n) != codec || codec == CODEC_NONE) {
-		mp_fail(err, MP_EINPUT, "%s: byte offset %llu: %s should start %s data, but does not",
-			outer->path, (unsigned long long)at, what, instream_codec_name(codec));
+		mp_fail_at(err, MP_EINPUT, outer->path, at, "%s should start %s data, but does not",
+			   what, instream_codec_name(codec));
 		return NULL;
 	}
 	s = mp_calloc(1, sizeof(*s), err);
@@ -362,6 +365,7 @@ struct instream *instream_open_nested(struct instream *outer, enum instream_code
 	s->fd = -1;
 	s->codec = codec;
 	s->outer = outer;
+	s->max_size = outer->max_size;
 	s->in_off = at;
 	s->in = mp_malloc(IN_BUF, err);
 	s->out = s->in ? mp_malloc(OUT_BUF, err) : NULL;
@@ -380,6 +384,7 @@ struct instream *instream_open_custom(const char *name, instream_read_fn read, v
 	if (!s)
 		return NULL;
 	snprintf(s->path, sizeof(s->path), "%s", name);
+	s->max_size = INSTREAM_DEFAULT_MAX_SIZE;
 	s->fd = -1;
 	s->codec = CODEC_NONE;
 	s->custom_read = read;
@@ -430,6 +435,11 @@ bool instream_random_access(const struct instream *s)
 uint64_t instream_file_size(const struct instream *s)
 {
 	return s->file_size;
+}
+
+void instream_set_max_size(struct instream *s, uint64_t max)
+{
+	s->max_size = max;
 }
 
 uint64_t instream_tell(const struct instream *s)
@@ -552,6 +562,14 @@ int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct m
 		n = s->out_len - s->out_pos;
 		if (n == 0)
 			break;
+		if (s->tell - start + n > s->max_size) {
+			mp_fail(err, MP_EINPUT,
+				"%s: more than %llu bytes (--max-size) at byte offset %llu: stopped "
+				"reading",
+				s->path, (unsigned long long)s->max_size,
+				(unsigned long long)s->tell);
+			goto fail;
+		}
 		/*
 		 * Write runs of non-zero 4 KiB blocks only, blocks aligned on the
 		 * output offset, so that the temp file's holes fall on whole blocks.
@@ -563,10 +581,9 @@ int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct m
 
 			while (run < n && !mem_is_zero(p + run, block_at(off + run, n - run)))
 				run += block_at(off + run, n - run);
-			if (run > at && pwrite(fd, p + at, run - at, (off_t)(off + at)) !=
-						(ssize_t)(run - at)) {
-				mp_fail_errno(err, "writing decompressed %s to a temporary file",
-					      s->path);
+			if (run > at && temp_file_pwrite(fd, p + at, run - at, off + at) < 0) {
+				mp_fail_errno(err, "%s: copying to a temporary file in %s",
+					      s->path, temp_file_dir());
 				goto fail;
 			}
 			at = run;

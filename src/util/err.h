@@ -8,6 +8,7 @@
 #define MPIPL_UTIL_ERR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum mp_status {
 	MP_OK = 0,
@@ -21,12 +22,23 @@ enum mp_status {
 
 struct mp_err {
 	enum mp_status status;
-	char msg[1024];
+	/* Room for two whole paths (PATH_MAX 4096) and the reason: nothing is cut here. */
+	char msg[10240];
 };
+
+/* The longest line mp_msg_line makes of a message (bytes, before the NUL). */
+#define MP_MSG_LINE_MAX 512
 
 /* Fill err and return -1. */
 int mp_fail(struct mp_err *err, enum mp_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The message of bad input: "FILE: byte offset OFFSET: <fmt...>", file naming
+ * the input as the user gave it (or a part of it: "X (decoded RAM)").
+ */
+int mp_fail_at(struct mp_err *err, enum mp_status status, const char *file, uint64_t offset,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Like mp_fail, appending ": strerror(errno)". */
 int mp_fail_errno(struct mp_err *err, const char *fmt, ...)
@@ -35,6 +47,14 @@ int mp_fail_errno(struct mp_err *err, const char *fmt, ...)
 /* Prefix an existing message with more context ("reading X: <old msg>"). */
 int mp_wrap(struct mp_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * msg as one line for a terminal or a log: control characters escaped
+ * ("\n", "\x1b"), and when longer than MP_MSG_LINE_MAX the longest parts
+ * between ": " (the paths) cut in their middle ("..."), so the reason at the
+ * end stays whole. out needs MP_MSG_LINE_MAX + 1 bytes.
+ */
+void mp_msg_line(const char *msg, char *out, size_t outlen);
 
 /* Reset to MP_OK with an empty message. */
 void mp_err_clear(struct mp_err *err);
