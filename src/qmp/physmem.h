@@ -12,8 +12,8 @@
 
 #include "qmp.h"
 
-/* Bytes per `xp` command: about 5 KiB of monitor text each. */
-#define PHYSMEM_CHUNK 1024u
+/* Bytes per `xp` command: about 20 KiB of monitor text each, one round trip. */
+#define PHYSMEM_CHUNK 4096u
 
 /* Read len bytes of guest physical memory at addr; -1 with err outside RAM. */
 int physmem_read(struct qmp *q, uint64_t addr, void *buf, size_t len, struct mp_err *err);

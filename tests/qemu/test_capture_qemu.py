@@ -44,8 +44,11 @@ PANIC = b"sysrq triggered crash"
 BOOT_TIMEOUT = 600
 
 
-# The fixture kernel as built, before stripping: crash needs its symbols and DWARF.
-DEBUG_VMLINUX = os.path.join(CACHE, "linux", "vmlinux")
+# The fixture kernel with its symbols and DWARF, for crash: the script's
+# vmlinux.debug when it keeps one, else the build tree's vmlinux.
+DEBUG_VMLINUX = next((p for p in (os.path.join(CACHE, "vmlinux.debug"),
+                                  os.path.join(CACHE, "linux", "vmlinux"))
+                      if os.path.exists(p)), os.path.join(CACHE, "vmlinux.debug"))
 
 
 def crash_unavailable():
