@@ -136,5 +136,6 @@ int cmd_vmcore(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_dtb(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "vmcore", cmd_vmcore, "write the ELF vmcore the capture kernel would expose" },
 	{ "extract", cmd_extract, "write the guest RAM of any input as a sparse raw image" },
 	{ "dmesg", cmd_dmesg, "print the crashed kernel's log, as vmcore-dmesg does" },
+	{ "capture", cmd_capture, "wait for a live QEMU guest's fadump crash and write its vmcore" },
 	{ "dtb", cmd_dtb, "add /ibm,opal/dump to a device tree, for booting the capture kernel" },
 };
 
