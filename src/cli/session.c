@@ -44,8 +44,8 @@ struct guest_mem *cli_open_input(const struct cli_opts *o)
 		return NULL;
 	}
 	/* Lost data is worth a line even with -q. */
-	if (gm->salvaged[0])
-		cli_error("warning: salvaged: %s", gm->salvaged);
+	if (gm->salvaged_why)
+		cli_error("warning: salvaged: %s", gm->salvaged_why);
 	if (o->cpu_state) {
 		struct vcpu_state *cpus;
 		size_t n;
