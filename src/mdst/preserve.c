@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "s0cpu.h"
 #include "../util/bytes.h"
 
 uint64_t qemu_chunk_count(uint32_t len)
@@ -263,7 +264,8 @@ static int cpu_area_fits(const struct proc_dump_area *p, struct preserve_report 
 }
 
 static int write_threads(struct guest_mem *gm, const struct preserve_opts *o,
-			 struct preserve_report *r, struct findings *f, struct mp_err *err)
+			 const struct vcpu_state *cpus, struct preserve_report *r,
+			 struct findings *f, struct mp_err *err)
 {
 	uint8_t *rec = mp_malloc(r->thread_size, err);
 
@@ -282,7 +284,7 @@ static int write_threads(struct guest_mem *gm, const struct preserve_opts *o,
 			free(rec);
 			return 1;
 		}
-		regsave_build(&o->cpus[i], o->profile, rec);
+		regsave_build(&cpus[i], o->profile, rec);
 		if (gm_write(gm, at, rec, r->thread_size, err)) {
 			free(rec);
 			return -1;
@@ -317,11 +319,39 @@ static int write_proc_area(struct guest_mem *gm, const struct mpipl_layout *l,
 	return 0;
 }
 
+/*
+ * The vCPU states at S0: the input's, with the thread that raised S0 rewound
+ * to the middle of its store when the input was saved after it (s0cpu.h).
+ * Returns a malloc'd copy, or NULL with err.
+ */
+static struct vcpu_state *cpus_at_s0(struct guest_mem *gm, const struct mpipl_tables *t,
+				     const struct preserve_opts *o, struct findings *f,
+				     struct mp_err *err)
+{
+	struct vcpu_state *cpus = mp_malloc(o->ncpus * sizeof(*cpus), err);
+	long s0;
+
+	if (!cpus)
+		return NULL;
+	memcpy(cpus, o->cpus, o->ncpus * sizeof(*cpus));
+	s0 = s0_vcpu_find(gm, t, cpus, o->ncpus);
+	if (s0 >= 0) {
+		s0_vcpu_rewind(&cpus[s0]);
+		findings_add(f, FINDING_INFO, "s0-vcpu-rewound", "mpipl.md 12",
+			     "vCPU PIR 0x%x (skiboot's crashing PIR) had just retired its stdcix "
+			     "at 0x%llx when the input was saved: its registers are saved as at "
+			     "S0 (NIP at the stdcix, HMER without the xscom completion bits)",
+			     cpus[s0].pir, (unsigned long long)cpus[s0].nip);
+	}
+	return cpus;
+}
+
 static int preserve_cpus(struct guest_mem *gm, const struct mpipl_layout *l,
-			 const struct preserve_opts *o, struct preserve_report *r,
-			 struct findings *f, struct mp_err *err)
+			 const struct mpipl_tables *t, const struct preserve_opts *o,
+			 struct preserve_report *r, struct findings *f, struct mp_err *err)
 {
 	uint8_t raw[PROC_AREA_SIZE];
+	struct vcpu_state *cpus;
 	int rc;
 
 	r->ncpus = (unsigned)o->ncpus;
@@ -344,7 +374,11 @@ static int preserve_cpus(struct guest_mem *gm, const struct mpipl_layout *l,
 	if (!cpu_area_fits(&r->proc, r, f))
 		return 0;
 	r->thread_addr = r->proc.alloc_addr & ~HRMOR_BIT;
-	rc = write_threads(gm, o, r, f, err);
+	cpus = cpus_at_s0(gm, t, o, f, err);
+	if (!cpus)
+		return -1;
+	rc = write_threads(gm, o, cpus, r, f, err);
+	free(cpus);
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	r->proc.version = 1; /* PROC_DUMP_AREA_VERSION_P9 */
@@ -368,5 +402,5 @@ int mpipl_preserve(struct guest_mem *gm, const struct mpipl_layout *l,
 		return -1;
 	if (write_mdrt(gm, l, r, f, err))
 		return -1;
-	return preserve_cpus(gm, l, o, r, f, err);
+	return preserve_cpus(gm, l, t, o, r, f, err);
 }
