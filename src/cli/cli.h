@@ -116,5 +116,6 @@ int cmd_vmcore(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_dtb(int argc, char **argv);
 int cmd_opalcore(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

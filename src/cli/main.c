@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "preserve", cmd_preserve, "write the post-MPIPL memory image (the firmware's copy step)" },
 	{ "vmcore", cmd_vmcore, "write the ELF vmcore the capture kernel would expose" },
 	{ "opalcore", cmd_opalcore, "write the OPAL core the capture kernel would export" },
+	{ "verify", cmd_verify, "compare a real post-MPIPL state with what a profile predicts" },
 	{ "extract", cmd_extract, "write the guest RAM of any input as a sparse raw image" },
 	{ "dtb", cmd_dtb, "add /ibm,opal/dump to a device tree, for booting the capture kernel" },
 };

@@ -5,6 +5,9 @@
 
 #include "crashinfo.h"
 
+const enum mpipl_profile mpipl_profiles[] = { PROFILE_HDAT, PROFILE_QEMU };
+const size_t mpipl_nprofiles = sizeof(mpipl_profiles) / sizeof(mpipl_profiles[0]);
+
 const char *profile_name(enum mpipl_profile p)
 {
 	return p == PROFILE_QEMU ? "qemu" : "hdat";

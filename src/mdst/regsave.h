@@ -18,6 +18,10 @@ enum mpipl_profile {
 	PROFILE_QEMU, /* bit-compatible with the QEMU patch (QM-L) */
 };
 
+/* Every profile, in the order reports list them. */
+extern const enum mpipl_profile mpipl_profiles[];
+extern const size_t mpipl_nprofiles;
+
 const char *profile_name(enum mpipl_profile p);
 int profile_parse_name(const char *s, enum mpipl_profile *p);
 
