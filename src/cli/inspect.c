@@ -71,10 +71,10 @@ static void vmcore_section(struct guest_mem *gm, const struct cli_opts *o, struc
 	if (j) {
 		report_vmcore_json(j, &m);
 	} else {
-		printf("\nvmcore     as the capture kernel would expose it%s\n",
-		       pre ? (o->profile == PROFILE_QEMU ? " (after preserve, qemu profile)"
-							  : " (after preserve, hdat profile)")
-			   : "");
+		printf("\nvmcore     as the capture kernel would expose it");
+		if (pre)
+			printf(" (after preserve, %s profile)", profile_name(o->profile));
+		printf("\n");
 		report_vmcore_text(stdout, &m);
 	}
 	vmcore_model_free(&m);

@@ -6,7 +6,8 @@
  *    with the original addresses, the rest of its area zeroed.
  *  - qemu: the QEMU patch's newest code (QM-L), bugs included: 32 MiB chunks
  *    counted in single precision, MDRT addresses advanced past the copy,
- *    MDRT tail untouched, thread offset 0.
+ *    MDRT tail untouched, thread offset 0. qemu-v2 copies the same way;
+ *    qemu-chunk-carry keeps its chunk counter from one entry to the next.
  */
 #include "preserve.h"
 
@@ -100,8 +101,16 @@ static int copy_ram_parts(struct guest_mem *gm, uint64_t dst, uint64_t src, uint
 	return 0;
 }
 
-static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint64_t *src_after,
-			   uint64_t *dst_after, struct findings *f, struct mp_err *err)
+/*
+ * QEMU's chunk loop for one entry, from chunk *chunk_id on. The counter
+ * starts at 0 for each entry, except in the chunk-carry profile, whose QEMU
+ * declared it once for all entries (mpipl.md 2.4 point 3): there a later
+ * entry starts where the last one stopped, copying from its unadvanced
+ * source and recording the addresses it advanced to.
+ */
+static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint64_t *chunk_id,
+			   uint64_t *src_after, uint64_t *dst_after, struct findings *f,
+			   struct mp_err *err)
 {
 	uint64_t src = e->src.addr, dst = e->dst.addr, len = e->dst.size;
 	uint64_t nchunks = qemu_chunk_count(e->dst.size);
@@ -112,8 +121,9 @@ static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint6
 			     "QEMU leaves the last 0x%llx bytes uncopied",
 			     e->index, (unsigned long long)len, (unsigned long long)nchunks,
 			     (unsigned long long)(len - nchunks * QEMU_COPY_CHUNK));
-	for (uint64_t k = 0; k < nchunks; k++) {
-		uint64_t clen = len - k * QEMU_COPY_CHUNK;
+	for (; *chunk_id < nchunks; ++*chunk_id) {
+		/* As in QEMU, len - k * 32 MiB wraps when float rounding added a chunk. */
+		uint64_t clen = len - *chunk_id * QEMU_COPY_CHUNK;
 		uint64_t written;
 
 		if (clen > QEMU_COPY_CHUNK)
@@ -122,7 +132,7 @@ static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint6
 			outcome(e, ENTRY_FAILED, f,
 				"read of 0x%llx bytes at 0x%llx (chunk %llu) is outside guest RAM",
 				(unsigned long long)clen, (unsigned long long)src,
-				(unsigned long long)k);
+				(unsigned long long)*chunk_id);
 			return 0;
 		}
 		if (copy_ram_parts(gm, dst, src, clen, &written, err))
@@ -132,7 +142,7 @@ static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint6
 			outcome(e, ENTRY_FAILED, f,
 				"write of 0x%llx bytes at 0x%llx (chunk %llu) runs outside guest RAM",
 				(unsigned long long)clen, (unsigned long long)dst,
-				(unsigned long long)k);
+				(unsigned long long)*chunk_id);
 			return 0;
 		}
 		src += QEMU_COPY_CHUNK;
@@ -147,6 +157,8 @@ static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint6
 static int preserve_mem_qemu(struct guest_mem *gm, const struct mpipl_tables *t,
 			     struct preserve_report *r, struct findings *f, struct mp_err *err)
 {
+	uint64_t chunk_id = 0;
+
 	for (unsigned i = 0; i < t->mdst_slots; i++) {
 		struct preserve_entry *e = &r->entry[r->nentries];
 		uint64_t src_after = 0, dst_after = 0;
@@ -157,7 +169,9 @@ static int preserve_mem_qemu(struct guest_mem *gm, const struct mpipl_tables *t,
 		r->nentries++;
 		if (pair_mismatch(e, f))
 			continue;
-		if (qemu_copy_entry(gm, e, &src_after, &dst_after, f, err))
+		if (r->profile != PROFILE_QEMU_CHUNK_CARRY)
+			chunk_id = 0;
+		if (qemu_copy_entry(gm, e, &chunk_id, &src_after, &dst_after, f, err))
 			return -1;
 		if (e->outcome != ENTRY_PRESERVED)
 			continue;
@@ -308,7 +322,7 @@ static int write_proc_area(struct guest_mem *gm, const struct mpipl_layout *l,
 	 * image was just reloaded at 0, and skiboot carries the area to the base
 	 * when it relocates. We write both places in the qemu profile.
 	 */
-	if (r->profile == PROFILE_QEMU && absolute != l->proc_area.addr) {
+	if (profile_is_qemu(r->profile) && absolute != l->proc_area.addr) {
 		if (!gm_contains(gm, absolute, sizeof(raw)))
 			findings_add(f, FINDING_WARNING, "proc-area-absolute", "mpipl.md 1",
 				     "absolute processor dump area 0x%llx is not guest RAM",
@@ -397,8 +411,8 @@ int mpipl_preserve(struct guest_mem *gm, const struct mpipl_layout *l,
 {
 	memset(r, 0, sizeof(*r));
 	r->profile = o->profile;
-	if (o->profile == PROFILE_QEMU ? preserve_mem_qemu(gm, t, r, f, err)
-				       : preserve_mem_hdat(gm, t, r, f, err))
+	if (profile_is_qemu(o->profile) ? preserve_mem_qemu(gm, t, r, f, err)
+					: preserve_mem_hdat(gm, t, r, f, err))
 		return -1;
 	if (write_mdrt(gm, l, r, f, err))
 		return -1;

@@ -118,6 +118,32 @@ static void compare_value(struct verify_report *r, const char *where, const stru
 			(unsigned long long)got->val);
 }
 
+/* One line per thread: the registers the profile saves and POST does not. */
+static void report_not_saved(struct verify_report *r, const char *who, const struct record *pred,
+			     const struct record *post)
+{
+	char list[200] = "", name[32];
+	bool ccr = false;
+	size_t used = 0;
+
+	for (uint32_t i = 0; i < pred->nentries; i++) {
+		struct reg_entry e;
+
+		entry_at(pred, i, &e);
+		if (find_entry(post, e.type, e.num, 0) >= 0 || find_entry(pred, e.type, e.num, 0) < i)
+			continue; /* saved, or already listed */
+		ccr |= e.type == REG_TYPE_SPR && e.num == REG_ID_CCR;
+		used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0,
+					 "%s%s", used ? ", " : "",
+					 reg_name(e.type, e.num, name, sizeof(name)));
+	}
+	if (!list[0])
+		return;
+	vreport(r, r->profile == PROFILE_HDAT ? VC_NOTE : VC_DIFF, "register-not-saved",
+		"mpipl.md 4.4", who, "the %s profile saves %s; POST does not%s",
+		profile_name(r->profile), list, ccr ? " (Linux's ccr stays 0)" : "");
+}
+
 /* Every register POST saved, against the same register (and occurrence) of the prediction. */
 static void compare_registers(struct verify_report *r, const char *who, const struct record *pred,
 			      const struct record *post)
@@ -145,19 +171,7 @@ static void compare_registers(struct verify_report *r, const char *who, const st
 		entry_at(pred, (uint32_t)k, &want);
 		compare_value(r, where, post, &want, &got, occ);
 	}
-	for (uint32_t i = 0; i < pred->nentries; i++) {
-		struct reg_entry e;
-
-		entry_at(pred, i, &e);
-		if (find_entry(post, e.type, e.num, 0) >= 0)
-			continue;
-		reg_name(e.type, e.num, name, sizeof(name));
-		snprintf(where, sizeof(where), "%s %s", who, name);
-		vreport(r, r->profile == PROFILE_HDAT ? VC_NOTE : VC_DIFF, "register-not-saved",
-			"mpipl.md 4.4", where, "the %s profile saves it; POST does not%s",
-			profile_name(r->profile),
-			e.type == REG_TYPE_SPR && e.num == REG_ID_CCR ? " (Linux's ccr stays 0)" : "");
-	}
+	report_not_saved(r, who, pred, post);
 }
 
 /* QEMU profiles: the same entries in the same order. */
