@@ -5,6 +5,18 @@
 
 #include "crashinfo.h"
 
+/*
+ * Spec notes (for mpipl.md 9 and 12; read off the stored sources and the golden cycle):
+ *  - v2 (patchew-project/qemu 1a9a10cc, the v2 mails): 34 entries, GPR0-31 then NIP
+ *    (0x7D0) and MSR (0x7D1), records of 568 bytes, offset 0; the chunk counter is the
+ *    for-loop's own, so each entry starts at chunk 0.
+ *  - adi-g15-ibm/qemu 075a2bb6: 66 entries; chunk_id is declared once per crash and the
+ *    loop is a while(chunk_id < num_chunks), so it carries over to the next entry.
+ *  - lygstate/qemu 70fda4c2 (and the golden run): 66 entries, counter reset per entry.
+ *  - The v6 cover letter "[v6,00/10] Implement MPIPL for PowerNV" is dated 2026-04-24
+ *    (patchwork series 501318); no v3-v6 code is stored, so which posted version had the
+ *    carried counter is not known.
+ */
 const enum mpipl_profile mpipl_profiles[] = { PROFILE_HDAT, PROFILE_QEMU, PROFILE_QEMU_V2,
 					       PROFILE_QEMU_CHUNK_CARRY };
 const size_t mpipl_nprofiles = sizeof(mpipl_profiles) / sizeof(mpipl_profiles[0]);
