@@ -43,8 +43,8 @@ CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcr
 ALL_CFLAGS = $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) $(FDT_LIBS) -lpthread -lm
 
-LIB_SRC := $(sort $(wildcard src/util/*.c src/snapshot/*.c src/mdst/*.c src/elfcore/*.c \
-	src/devtree/*.c))
+LIB_SRC := $(sort $(wildcard src/util/*.c src/guestmem/*.c src/input/*.c src/input/*/*.c \
+	src/mpipl/*.c src/vmcore/*.c src/vmcore/kdump/*.c src/devtree/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))

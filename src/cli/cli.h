@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../elfcore/vmcore.h"
-#include "../mdst/analyze.h"
-#include "../mdst/regsave.h"
-#include "../snapshot/guest_mem.h"
+#include "../vmcore/vmcore.h"
+#include "../mpipl/analyze.h"
+#include "../mpipl/regsave.h"
+#include "../guestmem/guest_mem.h"
 #include "../util/sink.h"
 
 #define MPIPLCTL_VERSION "0.1.0"

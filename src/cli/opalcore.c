@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "report.h"
-#include "../elfcore/opalcore.h"
+#include "../vmcore/opalcore.h"
 
 static const struct argp_child opalcore_children[];
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../mdst/hdat.h"
+#include "../mpipl/hdat.h"
 #include "../util/bytes.h"
 #include "../util/progress.h"
 

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "report.h"
-#include "../mdst/preserve.h"
+#include "../mpipl/preserve.h"
 
 static const struct argp_child preserve_children[];
 

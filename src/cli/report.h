@@ -5,9 +5,9 @@
 
 #include <stdio.h>
 
-#include "../elfcore/vmcore.h"
-#include "../mdst/analyze.h"
-#include "../snapshot/guest_mem.h"
+#include "../vmcore/vmcore.h"
+#include "../mpipl/analyze.h"
+#include "../guestmem/guest_mem.h"
 #include "../util/json_out.h"
 
 void report_input_text(FILE *f, const struct guest_mem *gm);

@@ -2,7 +2,7 @@
 /* The --json report (schema documented in mpiplctl(1), JSON OUTPUT). */
 #include "cli.h"
 #include "report.h"
-#include "../mdst/hdat.h"
+#include "../mpipl/hdat.h"
 
 void report_header_json(struct json_out *j, const char *command)
 {

@@ -3,7 +3,7 @@
 #include <inttypes.h>
 
 #include "report.h"
-#include "../mdst/hdat.h"
+#include "../mpipl/hdat.h"
 
 #define X64 "0x%016" PRIx64
 

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "report.h"
-#include "../elfcore/elf_writer.h"
-#include "../mdst/crashinfo.h"
+#include "../vmcore/elf_writer.h"
+#include "../mpipl/crashinfo.h"
 #include "../util/bytes.h"
 
 #define X64 "0x%016" PRIx64

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../mdst/preserve.h"
-#include "../snapshot/cpu_json.h"
-#include "../snapshot/export.h"
-#include "../snapshot/input.h"
+#include "../mpipl/preserve.h"
+#include "../input/cpu_json.h"
+#include "../guestmem/export.h"
+#include "../input/input.h"
 #include "../util/outfile.h"
 
 struct guest_mem *cli_open_input(const struct cli_opts *o)

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "report.h"
-#include "../mdst/verify.h"
+#include "../mpipl/verify.h"
 #include <errno.h>
 
 #define MAX_POST_BYTES 16

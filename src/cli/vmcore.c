@@ -7,8 +7,8 @@
 
 #include "cli.h"
 #include "report.h"
-#include "../elfcore/elf_writer.h"
-#include "../elfcore/kdump_writer.h"
+#include "../vmcore/elf_writer.h"
+#include "../vmcore/kdump/kdump_writer.h"
 
 enum {
 	OPT_POST = 0x200,

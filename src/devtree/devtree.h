@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../snapshot/guest_mem.h"
+#include "../guestmem/guest_mem.h"
 #include "../util/err.h"
 
 #define DT_MAX_MEMORY 64u

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/snapshot/input.h"
+#include "../../src/input/input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

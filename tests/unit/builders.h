@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../src/mdst/preserve.h"
-#include "../../src/snapshot/guest_mem.h"
-#include "../../src/snapshot/input.h"
+#include "../../src/mpipl/preserve.h"
+#include "../../src/guestmem/guest_mem.h"
+#include "../../src/input/input.h"
 
 #define MiB (1ULL << 20)
 #define KiB (1ULL << 10)

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../src/snapshot/input.h"
+#include "../../src/input/input.h"
 #include "builders.h"
 
 struct bb {

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../src/snapshot/guest_mem.h"
-#include "../../src/snapshot/input.h"
+#include "../../src/guestmem/guest_mem.h"
+#include "../../src/input/input.h"
 #include "builders.h"
 
 struct mb {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* mpipl_analyze (src/mdst/analyze.c): one finding per case of mpipl.md 8. */
+/* mpipl_analyze (src/mpipl/analyze.c): one finding per case of mpipl.md 8. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "builders.h"
-#include "../../src/mdst/analyze.h"
+#include "../../src/mpipl/analyze.h"
 #include "../../src/util/bytes.h"
 
 /*

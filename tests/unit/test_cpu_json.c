@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* --cpu-state JSON (src/snapshot/cpu_json.c; format in cpu_json.h). */
+/* --cpu-state JSON (src/input/cpu_json.c; format in cpu_json.h). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "builders.h"
-#include "../../src/snapshot/cpu_json.h"
+#include "../../src/input/cpu_json.h"
 
 static int parse(const char *text, struct vcpu_state **cpus, size_t *n, struct mp_err *err)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "dumpgen.h"
-#include "../../src/snapshot/input.h"
+#include "../../src/input/input.h"
 
 #define MAX_LOADS 4
 #define MAX_CPUS 4

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* gm_export / gm_export_raw (src/snapshot/export.c): bytes and holes. */
+/* gm_export / gm_export_raw (src/guestmem/export.c): bytes and holes. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "builders.h"
-#include "../../src/snapshot/export.h"
+#include "../../src/guestmem/export.h"
 #include "../../src/util/bytes.h"
 
 /*

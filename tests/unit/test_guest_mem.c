@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The guest memory extent map and its backings (src/snapshot/guest_mem.c, backing.c). */
+/* The guest memory extent map and its backings (src/guestmem/guest_mem.c, backing.c). */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Big-endian MPIPL records (src/mdst/hdat.c) against hand-written bytes. */
+/* Big-endian MPIPL records (src/mpipl/hdat.c) against hand-written bytes. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "builders.h"
-#include "../../src/mdst/hdat.h"
-#include "../../src/mdst/tables.h"
+#include "../../src/mpipl/hdat.h"
+#include "../../src/mpipl/tables.h"
 
 #define GOLDEN "/work/shared/golden/powernv9/"
 

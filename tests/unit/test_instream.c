@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "builders.h"
-#include "../../src/snapshot/input.h"
-#include "../../src/snapshot/instream.h"
+#include "../../src/input/input.h"
+#include "../../src/input/instream.h"
 #include "../../src/util/bytes.h"
 
 /* 1 MiB of data, 6 MiB of zeros, 1 MiB of data. */

@@ -12,7 +12,7 @@
 #include <zstd.h>
 
 #include "dumpgen.h"
-#include "../../src/snapshot/input.h"
+#include "../../src/input/input.h"
 #include "../../src/util/bytes.h"
 
 #define BS 4096u

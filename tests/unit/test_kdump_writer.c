@@ -18,7 +18,7 @@
 #include <zstd.h>
 
 #include "dumpgen.h"
-#include "../../src/elfcore/kdump_writer.h"
+#include "../../src/vmcore/kdump/kdump_writer.h"
 #include "../../src/util/bytes.h"
 
 /* ---- the reader: integers in the dump's byte order ---- */

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "builders.h"
-#include "../../src/mdst/crashinfo.h"
-#include "../../src/mdst/kernel_meta.h"
+#include "../../src/mpipl/crashinfo.h"
+#include "../../src/mpipl/kernel_meta.h"
 #include "../../src/util/bytes.h"
 
 static bool has_finding(const struct findings *f, const char *code)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* SPIRA-H parsing, layout resolution and table reading (src/mdst/layout.c, tables.c). */
+/* SPIRA-H parsing, layout resolution and table reading (src/mpipl/layout.c, tables.c). */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "builders.h"
-#include "../../src/mdst/layout.h"
-#include "../../src/mdst/tables.h"
+#include "../../src/mpipl/layout.h"
+#include "../../src/mpipl/tables.h"
 #include "../../src/util/bytes.h"
 
 #define B 0x30000000ULL

@@ -11,7 +11,7 @@
 #include <zlib.h>
 
 #include "mig_build.h"
-#include "../../src/snapshot/instream.h"
+#include "../../src/input/instream.h"
 
 #define F_ZERO 0x002
 #define F_MEM_SIZE 0x004

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/snapshot/input.h"
+#include "../../src/input/input.h"
 #include "builders.h"
 
 #define GOLDEN_MIG "/tmp/g/2-post-preserve.mig"

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../src/snapshot/migration_priv.h"
+#include "../../src/input/migration/migration_priv.h"
 
 static uint8_t page[4096], want[4096];
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The memory part of the preserve step (src/mdst/preserve.c, mpipl.md 2.4),
+ * The memory part of the preserve step (src/mpipl/preserve.c, mpipl.md 2.4),
  * both profiles, with every expected byte and MDRT entry computed by hand.
  */
 #include <criterion/criterion.h>

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "builders.h"
-#include "../../src/mdst/regsave.h"
+#include "../../src/mpipl/regsave.h"
 #include "../../src/util/bytes.h"
 
 #define RAM (256 * MiB)

@@ -12,7 +12,7 @@
 #include <zstd.h>
 
 #include "dumpgen.h"
-#include "../../src/snapshot/qcow2.h"
+#include "../../src/input/qcow2/qcow2.h"
 #include "../../src/util/bytes.h"
 
 enum ckind { C_DATA, C_COMPRESSED, C_ZERO, C_UNALLOC, C_SUBMIX };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Thread register records (src/mdst/regsave.c) against mpipl.md 4.2-4.5. */
+/* Thread register records (src/mpipl/regsave.c) against mpipl.md 4.2-4.5. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "builders.h"
-#include "../../src/mdst/crashinfo.h"
-#include "../../src/mdst/regname.h"
-#include "../../src/mdst/regsave.h"
+#include "../../src/mpipl/crashinfo.h"
+#include "../../src/mpipl/regname.h"
+#include "../../src/mpipl/regsave.h"
 #include "../../src/util/bytes.h"
 
 /* Where an expected value comes from. */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "builders.h"
-#include "../../src/mdst/s0cpu.h"
+#include "../../src/mpipl/s0cpu.h"
 #include "../../src/util/bytes.h"
 
 /* stdcix r3,0,r4: 0x7C0000... = opcode 31, RS 3, RA 0, RB 4, XO 1013 (hand-encoded). */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Opening an input: the first bytes (after gzip/zstd decompression) pick
+ * the reader; every reader yields the same guest_mem.
+ */
+#ifndef MPIPL_INPUT_INPUT_H
+#define MPIPL_INPUT_INPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../guestmem/guest_mem.h"
+#include "instream.h"
+
+struct input_opts {
+	uint64_t mem_base;    /* raw images: guest address of the first byte */
+	const char *snapshot; /* qcow2: snapshot tag or id (NULL: newest) */
+	/* A migration stream at this byte offset (migrate file:PATH,offset=N). */
+	uint64_t stream_offset;
+	bool stream_offset_given;
+	/* Migration streams: keep what was read before bad or missing data. */
+	bool salvage;
+};
+
+struct input_reader {
+	const char *name;
+	/* Whether the first bytes (up to 64, decompressed) are of this format. */
+	bool (*probe)(const uint8_t *head, size_t len);
+	/* Read the input; s is positioned at its first byte. */
+	struct guest_mem *(*open)(struct instream *s, const struct input_opts *o,
+				  struct mp_err *err);
+};
+
+struct guest_mem *input_open(const char *path, const struct input_opts *o, struct mp_err *err);
+
+/* The raw reader, also used by others for a decompressed copy. */
+extern const struct input_reader raw_reader;
+
+/* dump-guest-memory ELF (elf_dump.c), kdump raw and flattened (kdump.c, kdump_flat.c). */
+extern const struct input_reader elf_dump_reader;
+extern const struct input_reader kdump_reader;
+extern const struct input_reader kdump_flat_reader;
+/* qcow2 internal snapshots (qcow2_reader.c): the vmstate goes to migration_stream_open. */
+extern const struct input_reader qcow2_reader;
+
+#endif
