@@ -37,20 +37,18 @@ struct area_view {
 
 static void record_init(struct record *rec, const uint8_t *raw, size_t len)
 {
-	uint64_t n;
+	uint64_t n, first;
 
 	rec->raw = raw;
 	rec->len = len;
 	thread_hdr_decode(raw, &rec->h);
 	/* QEMU's offset 0 would overlap the header: its entries sit right after it. */
-	rec->first = rec->h.offset >= HDAT_THREAD_OFFSET ? THREAD_OFFSET_FIELD_POS + rec->h.offset
-							 : THREAD_HDR_SIZE;
-	n = rec->h.esize >= REG_ENTRY_SIZE && rec->first <= len
-		    ? (len - rec->first) / rec->h.esize : 0;
+	first = rec->h.offset >= HDAT_THREAD_OFFSET
+			? THREAD_OFFSET_FIELD_POS + (uint64_t)rec->h.offset : THREAD_HDR_SIZE;
+	rec->first = first <= len ? (uint32_t)first : (uint32_t)len;
+	n = rec->h.esize >= REG_ENTRY_SIZE && first <= len ? (len - first) / rec->h.esize : 0;
 	if (n > rec->h.ecnt)
 		n = rec->h.ecnt;
-	if (rec->first > len || len - rec->first < REG_ENTRY_SIZE)
-		n = 0;
 	rec->nentries = (uint32_t)n;
 }
 

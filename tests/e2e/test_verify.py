@@ -95,6 +95,19 @@ class VerifyGenerated(TempDirTest):
         self.assertEqual(checks(doc), [("proc-area-differs", "processor dump area act_size"),
                                        ("thread-missing", "thread PIR 0x%x" % pir)])
 
+    def test_hostile_records_are_differences_not_crashes(self):
+        # Record 0's header: offset near 2^32, ecnt 2^32-1, esize 0; act_size far past RAM.
+        rec = bytearray(read_at(self.post, self.m["cpu_area"], 24))
+        struct.pack_into(">IIII", rec, 8, 0xFFFFFFFC, 0xFFFFFFFF, 0, 16)
+        _, doc, _ = self.verify(*self.patch("hdr", self.m["cpu_area"], bytes(rec)), rc=1)
+        codes = {c for c, _ in checks(doc)}
+        self.assertIn("thread-header-differs", codes)
+        self.assertIn("linux-pt-regs-differ", codes)
+        area = bytearray(read_at(self.post, self.m["proc_area"], 48))
+        struct.pack_into(">I", area, 44, 0xFFFFFFF0)
+        _, doc, _ = self.verify(*self.patch("big", self.m["proc_area"], bytes(area)), rc=1)
+        self.assertIn(("threads-unreadable", "POST's thread records"), checks(doc))
+
     def test_best_profile(self):
         code, out, _ = run([MPIPLCTL, "verify", "--base", self.base, "--cpu-state", self.cpu,
                             "--best-profile", "--json", self.pre, self.post])
