@@ -3,6 +3,7 @@
 of the golden cycle and the generator's manifest; read by readelf, eu-readelf
 and gdb-multiarch."""
 
+import json
 import os
 import re
 import struct
@@ -154,6 +155,23 @@ class OpalcoreGenerated(TempDirTest):
             self.assertTrue(c.be)
             notes = c.notes()
             self.assertEqual([t for _, t, _ in notes], [1] * (len(notes) - 1) + [6])
+
+    def test_a_post_mpipl_input_gives_the_same_core(self):
+        post = self.path("post.raw")
+        run([MPIPLCTL, "preserve", self.img, "--base", self.base, "--cpu-state", self.cpu,
+             "--profile=qemu", "-o", post, "-q"], check_rc=0)
+        from_pre = self.opalcore("qemu", "--cpu-state", self.cpu)
+        from_post = self.path("from-post.core")
+        _, out, _ = run([MPIPLCTL, "opalcore", post, "--base", self.base, "--json", "-o",
+                         from_post], check_rc=0)
+        doc = json.loads(out)
+        self.assertEqual(read_at(from_post, 0, os.path.getsize(from_pre)),
+                         read_at(from_pre, 0, os.path.getsize(from_pre)))
+        self.assertEqual(doc["size"], os.path.getsize(from_post))
+        self.assertEqual(doc["cpu_notes"], 2)
+        mdrt = [e for e in mdrt_entries(post, self.m["base"] + 0x1C00000, 4) if e["region"] == 3]
+        self.assertEqual([(int(l["data"], 16), l["size"]) for l in doc["loads"]],
+                         [(e["dest"], e["size"]) for e in mdrt])
 
     def test_no_cpu_data_is_refused(self):
         out = self.path("none.core")
