@@ -57,10 +57,7 @@ static int link_decoded_ram(struct guest_mem *gm, const char *output)
 			return 0;
 		main_range = &gm->ranges[i];
 	}
-	e = main_range ? &gm->ext[0] : NULL;
-	for (size_t i = 0; e && i < gm->next; i++)
-		if (gm->ext[i].gpa == main_range->gpa)
-			e = &gm->ext[i];
+	e = main_range ? gm_extent_at(gm, main_range->gpa) : NULL;
 	if (!e || e->gpa != main_range->gpa || e->len != main_range->size || !e->backing ||
 	    !e->backing->temporary || e->boff != 0)
 		return 0;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "../file_access.h"
-#include "qcow2_internal.h"
+#include "qcow2_priv.h"
 #include "../../util/bytes.h"
 
 /* Header field offsets (all big-endian). */

@@ -13,7 +13,7 @@
 #include <zlib.h>
 
 #include "../file_access.h"
-#include "qcow2_internal.h"
+#include "qcow2_priv.h"
 #include "../../util/bytes.h"
 
 /* [block/qcow2.h]: L1E_OFFSET_MASK, L2E_OFFSET_MASK, QCOW_OFLAG_COMPRESSED, QCOW_OFLAG_ZERO. */
