@@ -11,6 +11,7 @@
 #include "../mpipl/analyze.h"
 #include "../mpipl/regsave.h"
 #include "../guestmem/guest_mem.h"
+#include "../util/outfile.h"
 #include "../util/sink.h"
 
 #define MPIPLCTL_VERSION "0.1.0"
@@ -42,6 +43,8 @@ struct cli_opts {
 	bool json;
 	bool strict;
 	bool quiet;
+	bool no_sync;      /* --no-sync: no fsync of the output */
+	uint64_t max_size; /* --max-size: bound on input spooled from a pipe (0: default) */
 	/* What the image does not hold about the capture kernel (vmcore, inspect). */
 	uint64_t page_size;
 	struct ram_range ram[MAX_RAM_RANGES];
@@ -49,11 +52,12 @@ struct cli_opts {
 	struct crash_info_legacy_sizes legacy;
 };
 
-/* argp children: input selection, preserve behaviour, report format. */
+/* argp children: input selection, preserve behaviour, report format, output. */
 extern const struct argp input_argp;
 extern const struct argp preserve_argp;
 extern const struct argp report_argp;
 extern const struct argp vmcore_argp;
+extern const struct argp output_argp;
 
 void cli_opts_init(struct cli_opts *o);
 
@@ -79,6 +83,9 @@ void cli_note(const struct cli_opts *o, const char *fmt, ...)
 /* Open the image and apply --cpu-state; prints the error and returns NULL on failure. */
 struct guest_mem *cli_open_input(const struct cli_opts *o);
 
+/* An analysis of gm failed: print why, and for a raw image that no format was recognised. */
+void cli_analysis_error(const struct guest_mem *gm, const struct mp_err *err);
+
 /* Analysis options from the command line. */
 void cli_analyze_opts(const struct cli_opts *o, struct analyze_opts *ao);
 
@@ -98,13 +105,20 @@ int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpi
 typedef int (*cli_writer)(struct sink *out, void *ctx, struct mp_err *err);
 
 /*
- * Write path ("-": stdout, refused on a terminal) through a temporary file
- * renamed into place on success; prints the error and returns -1 otherwise.
+ * Check and open an output before any work (see util/outfile.h): inputs
+ * (NULL-terminated) are the files it must not be. Prints the error.
  */
-int cli_write_atomically(const char *path, cli_writer write, void *ctx);
+int cli_output_open(struct outfile *of, const char *path, const char *const *inputs,
+		    bool no_sync);
 
-/* gm's main RAM as a sparse raw image, atomically. */
-int cli_write_raw_image(struct guest_mem *gm, const char *path);
+/* cli_output_open for -o OUT of an IMAGE command (inputs: IMAGE, --cpu-state). */
+int cli_open_output(struct outfile *of, const struct cli_opts *o);
+
+/* Write the whole output and commit it; prints the error and aborts otherwise. */
+int cli_output_write(struct outfile *of, cli_writer write, void *ctx);
+
+/* gm's main RAM as a sparse raw image. */
+int cli_write_raw_image(struct guest_mem *gm, struct outfile *of);
 
 /* Exit status for a successful run with these findings. */
 int cli_exit_status(const struct cli_opts *o, const struct findings *f);

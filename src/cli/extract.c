@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* mpiplctl extract: the guest RAM of any input as a sparse raw image. */
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "report.h"
@@ -24,6 +21,7 @@ static const struct argp_option extract_options[] = {
 
 static const struct argp_child extract_children[] = {
 	{ &input_argp, 0, NULL, 0 },
+	{ &output_argp, 0, NULL, 0 },
 	{ &report_argp, 0, NULL, 0 },
 	{ 0 },
 };
@@ -38,15 +36,14 @@ static const struct argp extract_argp = {
 
 /*
  * When the reader already decoded the RAM into a private temporary file laid
- * out like the output (one main range, one extent at offset 0), link that file
- * into place instead of copying it: extract then costs what decoding costs.
- * Returns 1 when done, 0 when the copy path must be taken.
+ * out like the output (one main range, one extent at offset 0), that file
+ * becomes the output's temporary instead of being copied: extract then costs
+ * what decoding costs. Returns 1 when done, 0 when the copy path must be taken.
  */
-static int link_decoded_ram(struct guest_mem *gm, const char *output)
+static int adopt_decoded_ram(struct guest_mem *gm, struct outfile *of)
 {
 	const struct gm_range *main_range = NULL;
 	const struct gm_extent *e;
-	char proc[64], tmp[4096];
 	uint64_t base;
 	int fd;
 
@@ -64,59 +61,53 @@ static int link_decoded_ram(struct guest_mem *gm, const char *output)
 	fd = gm_backing_fd(e->backing, &base);
 	if (fd < 0 || base != 0)
 		return 0;
-	{
-		mode_t mask = umask(0);
-
-		umask(mask);
-		fchmod(fd, 0666 & ~mask); /* temporary files are 0600 */
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output, (long)getpid());
-	/* An O_TMPFILE file can be given a name; fails across filesystems. */
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+	if (outfile_adopt(of, fd, main_range->size) < 0)
 		return 0;
-	if (truncate(tmp, (off_t)main_range->size) < 0 || rename(tmp, output) < 0) {
-		unlink(tmp);
-		return 0;
-	}
 	return 1;
 }
 
-/* Decoded RAM goes next to the output, so that it can be linked into place. */
-static void temp_files_beside(const char *output)
+/*
+ * Decoded RAM goes beside a regular output, so that it can become the output
+ * (never into a device's folder: /dev is RAM-backed).
+ */
+static void temp_files_beside(const struct outfile *of)
 {
-	char dir[4096];
-	char *slash;
+	if (of->kind == OUTFILE_REGULAR)
+		setenv("TMPDIR", of->dir, 1);
+}
 
-	snprintf(dir, sizeof(dir), "%s", output);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	setenv("TMPDIR", dir, 1);
+static int write_output(struct guest_mem *gm, struct outfile *of)
+{
+	struct mp_err err;
+
+	if (!adopt_decoded_ram(gm, of))
+		return cli_write_raw_image(gm, of);
+	if (outfile_commit(of, &err)) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_extract(int argc, char **argv)
 {
 	struct guest_mem *gm;
+	struct outfile of;
 	struct cli_opts o;
 	int rc = EXIT_BAD;
 
 	cli_opts_init(&o);
 	argp_parse(&extract_argp, argc, argv, 0, NULL, &o);
-	if (strcmp(o.output, "-") != 0)
-		temp_files_beside(o.output);
-	gm = cli_open_input(&o);
-	if (!gm)
+	if (cli_open_output(&of, &o))
 		return EXIT_BAD;
-	if (strcmp(o.output, "-") != 0 && link_decoded_ram(gm, o.output))
-		goto report;
-	if (cli_write_raw_image(gm, o.output))
+	temp_files_beside(&of);
+	gm = cli_open_input(&o);
+	if (!gm) {
+		outfile_abort(&of);
+		return EXIT_BAD;
+	}
+	if (write_output(gm, &of))
 		goto out;
-report:
 	if (o.json) {
 		struct json_out j;
 
@@ -133,6 +124,7 @@ report:
 	}
 	rc = EXIT_OK;
 out:
+	outfile_abort(&of);
 	gm_free(gm);
 	return rc;
 }

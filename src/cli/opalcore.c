@@ -37,9 +37,14 @@ static const struct argp opalcore_cmd_argp = {
 	opalcore_children, NULL, NULL,
 };
 
+struct opalcore_job {
+	struct guest_mem *gm;
+	const struct opalcore_model *m;
+};
+
 static int write_core(struct sink *out, void *ctx, struct mp_err *err)
 {
-	const struct { struct guest_mem *gm; const struct opalcore_model *m; } *job = ctx;
+	const struct opalcore_job *job = ctx;
 
 	return opalcore_write(job->gm, job->m, out, err);
 }
@@ -91,6 +96,8 @@ int cmd_opalcore(int argc, char **argv)
 	struct opalcore_model m = { 0 };
 	struct mpipl_analysis a = { 0 };
 	struct guest_mem *gm = NULL;
+	struct outfile of = { .fd = -1 };
+	struct opalcore_job job;
 	struct analyze_opts ao;
 	struct cli_opts o;
 	struct mp_err err;
@@ -98,25 +105,28 @@ int cmd_opalcore(int argc, char **argv)
 
 	cli_opts_init(&o);
 	argp_parse(&opalcore_cmd_argp, argc, argv, 0, NULL, &o);
+	if (cli_open_output(&of, &o))
+		return EXIT_BAD;
 	gm = cli_open_input(&o);
 	if (!gm)
-		return EXIT_BAD;
+		goto out;
 	cli_analyze_opts(&o, &ao);
-	if (mpipl_analyze(gm, &ao, &a, &err) ||
-	    cli_to_post_mpipl(gm, &o, &a, NULL, 0, &err) ||
+	if (mpipl_analyze(gm, &ao, &a, &err)) {
+		cli_analysis_error(gm, &err);
+		goto out;
+	}
+	if (cli_to_post_mpipl(gm, &o, &a, NULL, 0, &err) ||
 	    opalcore_build(gm, &a, o.page_size, &m, &a.findings, &err)) {
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	{
-		struct { struct guest_mem *gm; const struct opalcore_model *m; } job = { gm, &m };
-
-		if (cli_write_atomically(o.output, write_core, &job))
-			goto out;
-	}
+	job = (struct opalcore_job){ gm, &m };
+	if (cli_output_write(&of, write_core, &job))
+		goto out;
 	report(&o, gm, &m, &a.findings);
 	rc = cli_exit_status(&o, &a.findings);
 out:
+	outfile_abort(&of);
 	opalcore_free(&m);
 	mpipl_analysis_free(&a);
 	gm_free(gm);
