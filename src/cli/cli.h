@@ -37,6 +37,7 @@ struct cli_opts {
 	uint64_t stream_offset;
 	bool stream_offset_given;
 	bool salvage;
+	const char *tmpdir; /* input_opts.tmpdir (extract: beside the output) */
 	const char *cpu_state;
 	enum mpipl_profile profile;
 	enum kernel_endian endian;

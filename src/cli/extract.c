@@ -70,10 +70,9 @@ static int adopt_decoded_ram(struct guest_mem *gm, struct outfile *of)
  * Decoded RAM goes beside a regular output, so that it can become the output
  * (never into a device's folder: /dev is RAM-backed).
  */
-static void temp_files_beside(const struct outfile *of)
+static const char *temp_files_beside(const struct outfile *of)
 {
-	if (of->kind == OUTFILE_REGULAR)
-		setenv("TMPDIR", of->dir, 1);
+	return of->kind == OUTFILE_REGULAR ? of->dir : NULL;
 }
 
 static int write_output(struct guest_mem *gm, struct outfile *of)
@@ -100,7 +99,7 @@ int cmd_extract(int argc, char **argv)
 	argp_parse(&extract_argp, argc, argv, 0, NULL, &o);
 	if (cli_open_output(&of, &o))
 		return EXIT_BAD;
-	temp_files_beside(&of);
+	o.tmpdir = temp_files_beside(&of);
 	gm = cli_open_input(&o);
 	if (!gm) {
 		outfile_abort(&of);
