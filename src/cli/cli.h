@@ -16,6 +16,8 @@
 
 #define MPIPLCTL_VERSION "0.1.0"
 #define MAX_RAM_RANGES 256
+/* Addresses inspect --symbolize takes at most. */
+#define SYMBOLIZE_MAX 64
 /* Bumped when a --json document changes incompatibly. */
 #define JSON_SCHEMA_VERSION 1
 
@@ -51,6 +53,9 @@ struct cli_opts {
 	struct ram_range ram[MAX_RAM_RANGES];
 	size_t nram;
 	struct crash_info_legacy_sizes legacy;
+	const char *vmcoreinfo_file; /* --vmcoreinfo */
+	uint64_t symbolize[SYMBOLIZE_MAX]; /* inspect --symbolize */
+	size_t nsymbolize;
 };
 
 /* argp children: input selection, preserve behaviour, report format, output. */
@@ -132,5 +137,6 @@ int cmd_extract(int argc, char **argv);
 int cmd_dtb(int argc, char **argv);
 int cmd_opalcore(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_dmesg(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "opalcore", cmd_opalcore, "write the OPAL core the capture kernel would export" },
 	{ "verify", cmd_verify, "compare a real post-MPIPL state with what a profile predicts" },
 	{ "extract", cmd_extract, "write the guest RAM of any input as a sparse raw image" },
+	{ "dmesg", cmd_dmesg, "print the crashed kernel's log, as vmcore-dmesg does" },
 	{ "dtb", cmd_dtb, "add /ibm,opal/dump to a device tree, for booting the capture kernel" },
 };
 
