@@ -17,6 +17,7 @@ enum {
 	OPT_QUIT,
 	OPT_AT,
 	OPT_INTERVAL,
+	OPT_DMESG,
 };
 
 /*
@@ -31,6 +32,7 @@ struct capture_cli {
 	struct vmcore_cli v; /* first: the vmcore options' parsers are given &v.o */
 	struct capture_opts co;
 	enum capture_after after;
+	const char *dmesg; /* --dmesg FILE, or NULL */
 };
 
 static const struct argp_child capture_children[];
@@ -63,6 +65,9 @@ static error_t parse_capture(int key, char *arg, struct argp_state *state)
 	case OPT_CONSOLE:
 		c->co.console = arg;
 		return 0;
+	case OPT_DMESG:
+		c->dmesg = arg;
+		return 0;
 	case OPT_RESUME:
 	case OPT_QUIT:
 		if (c->after != CAPTURE_PAUSE)
@@ -87,6 +92,11 @@ static error_t parse_capture(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--qmp SOCKET is missing");
 		if (!c->v.o.output)
 			argp_error(state, "-o VMCORE is missing (use -o - for standard output)");
+		/* standard output carries the vmcore or the --json report: no log beside them */
+		if (c->dmesg && strcmp(c->dmesg, "-") == 0 &&
+		    (strcmp(c->v.o.output, "-") == 0 || c->v.o.json))
+			argp_error(state, "--dmesg -: standard output already carries %s",
+				   c->v.o.json ? "the --json report" : "the vmcore");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -103,6 +113,8 @@ static const struct argp_option capture_options[] = {
 	  "QEMU's serial console log (-serial file:FILE): skiboot's \"Performing MPIPL\" line "
 	  "also counts as the crash (and Linux's panic line with --synthesize)",
 	  0 },
+	{ "dmesg", OPT_DMESG, "FILE", 0,
+	  "also write the crashed kernel's log to FILE, as `mpiplctl dmesg` prints it", 0 },
 	{ "interval", OPT_INTERVAL, "MS", 0,
 	  "milliseconds between two looks at the guest (default 5)", 0 },
 	{ "resume", OPT_RESUME, NULL, 0, "let the guest run again after the capture", 0 },
@@ -195,7 +207,26 @@ static void note_capture(const struct capture_cli *cli, const struct capture *c)
 	cli_note(&cli->v.o, "capture: state read through a pipe in %.1f s", c->migrate_s);
 }
 
-static int run_capture(struct capture_cli *cli, struct capture *c, struct outfile *of)
+/*
+ * The crashed kernel's log into the --dmesg output, not yet committed: it is
+ * read before the vmcore step brings the memory to its post-MPIPL state, and
+ * committed only once the vmcore is.
+ */
+static int write_dmesg(struct capture_cli *cli, struct guest_mem *gm, struct outfile *dof)
+{
+	struct sink out;
+	struct mp_err err;
+
+	sink_init(&out, dof->fd, dof->path);
+	if (cli_dmesg_write(gm, &cli->v.o, false, &out, &err)) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_capture(struct capture_cli *cli, struct capture *c, struct outfile *of,
+		       struct outfile *dof)
 {
 	struct input_opts io = { .salvage = false };
 	struct capture_report rep = { c, cli };
@@ -210,10 +241,15 @@ static int run_capture(struct capture_cli *cli, struct capture *c, struct outfil
 	if (!gm)
 		goto fail;
 	note_capture(cli, c);
-	rc = vmcore_cli_produce(&cli->v, gm, of, &extra);
+	rc = cli->dmesg && write_dmesg(cli, gm, dof) ? EXIT_BAD
+		: vmcore_cli_produce(&cli->v, gm, of, &extra);
 	gm_free(gm);
+	if (rc != EXIT_BAD && cli->dmesg && outfile_commit(dof, &err)) {
+		cli_error("the vmcore is written, but: %s", err.msg);
+		rc = EXIT_BAD;
+	}
 	if (rc == EXIT_BAD) {
-		/* vmcore_cli_produce printed why; the guest goes back to how it was. */
+		/* the reason is printed; the guest goes back to how it was */
 		capture_undo(c);
 		return rc;
 	}
@@ -228,12 +264,38 @@ fail:
 	return EXIT_BAD;
 }
 
+/*
+ * -o and --dmesg are checked and opened before the guest is touched. The
+ * console log is an input; neither output may be the other (an existing file
+ * is caught as an input of --dmesg, a new one by its name).
+ */
+static int open_outputs(const struct capture_cli *cli, struct outfile *of, struct outfile *dof)
+{
+	const char *vmcore = cli->v.o.output;
+	const char *inputs[3] = { cli->co.console, NULL, NULL };
+	const char *dinputs[3] = { NULL, NULL, NULL };
+	size_t n = 0;
+
+	if (cli->co.console)
+		dinputs[n++] = cli->co.console;
+	if (strcmp(vmcore, "-") != 0) /* "-" in inputs means standard input */
+		dinputs[n++] = vmcore;
+	if (cli->dmesg && strcmp(cli->dmesg, vmcore) == 0) {
+		cli_error("%s: --dmesg and -o name the same file", vmcore);
+		return -1;
+	}
+	if (cli_output_open(of, vmcore, inputs, cli->v.o.no_sync))
+		return -1;
+	if (cli->dmesg && cli_output_open(dof, cli->dmesg, dinputs, cli->v.o.no_sync))
+		return -1;
+	return 0;
+}
+
 int cmd_capture(int argc, char **argv)
 {
 	struct capture_cli *cli = calloc(1, sizeof(*cli));
-	struct outfile of = { .fd = -1 };
+	struct outfile of = { .fd = -1 }, dof = { .fd = -1 };
 	struct capture c = { 0 };
-	const char *inputs[2] = { NULL, NULL };
 	int rc = EXIT_BAD;
 
 	if (!cli)
@@ -244,10 +306,9 @@ int cmd_capture(int argc, char **argv)
 	argp_parse(&capture_cmd_argp, argc, argv, 0, NULL, cli);
 	cli->co.base = cli->v.o.base;
 	cli->co.plain_ok = cli->v.synthesize;
-	/* -o is checked and opened before the guest is touched; the console log is no output. */
-	inputs[0] = cli->co.console;
-	if (cli_output_open(&of, cli->v.o.output, inputs, cli->v.o.no_sync) == 0)
-		rc = run_capture(cli, &c, &of);
+	if (open_outputs(cli, &of, &dof) == 0)
+		rc = run_capture(cli, &c, &of, &dof);
+	outfile_abort(&dof);
 	outfile_abort(&of);
 	capture_close(&c);
 	free(cli);

@@ -123,6 +123,13 @@ int cli_open_output(struct outfile *of, const struct cli_opts *o);
 /* Write the whole output and commit it; prints the error and aborts otherwise. */
 int cli_output_write(struct outfile *of, cli_writer write, void *ctx);
 
+/*
+ * The crashed kernel's log in gm, as `mpiplctl dmesg` prints it (text, or
+ * JSON records), written to out and finished; notes through o. 0 or -1 with err.
+ */
+int cli_dmesg_write(struct guest_mem *gm, const struct cli_opts *o, bool json,
+		    struct sink *out, struct mp_err *err);
+
 /* gm's main RAM as a sparse raw image. */
 int cli_write_raw_image(struct guest_mem *gm, struct outfile *of);
 

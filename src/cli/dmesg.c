@@ -88,19 +88,6 @@ static int write_log(struct sink *out, void *ctx, struct mp_err *err)
 	return sink_finish(out, err);
 }
 
-static int write_stdout(struct dmesg_job *job)
-{
-	struct sink out;
-	struct mp_err err;
-
-	sink_init(&out, STDOUT_FILENO, "standard output");
-	if (write_log(&out, job, &err)) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
 static void say_skipped(const struct cli_opts *o, const struct dmesg_job *job)
 {
 	if (job->st.damaged || job->st.note[0])
@@ -139,16 +126,45 @@ static int crashed_kernel_vmcoreinfo(struct guest_mem *gm, const struct cli_opts
 	return rc;
 }
 
-int cmd_dmesg(int argc, char **argv)
+int cli_dmesg_write(struct guest_mem *gm, const struct cli_opts *o, bool json,
+		    struct sink *out, struct mp_err *err)
 {
 	struct dmesg_job job = { 0 };
 	struct findings f = { 0 };
 	struct vmcoreinfo vi = { 0 };
-	struct guest_mem *gm;
+	struct kmem k;
+	int rc = -1;
+
+	if (crashed_kernel_vmcoreinfo(gm, o, &vi, &f, err))
+		goto out;
+	k = (struct kmem){ gm, o->endian == KERNEL_ENDIAN_AUTO ? vi.big_endian
+							        : o->endian == KERNEL_ENDIAN_BE };
+	job = (struct dmesg_job){ .k = &k, .vi = &vi, .json = json };
+	job.block = malloc(OUT_BLOCK + DMESG_LINE_MAX);
+	if (!job.block) {
+		mp_fail(err, MP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (write_log(out, &job, err))
+		goto out;
+	for (size_t i = 0; i < f.n; i++)
+		cli_note(o, "%s", f.v[i].msg);
+	say_skipped(o, &job);
+	rc = 0;
+out:
+	free(job.block);
+	vmci_free(&vi);
+	findings_free(&f);
+	return rc;
+}
+
+int cmd_dmesg(int argc, char **argv)
+{
+	struct guest_mem *gm = NULL;
 	struct cli_opts o;
 	struct mp_err err;
 	struct outfile of = { .fd = -1 };
-	struct kmem k;
+	struct sink out;
 	int rc = EXIT_BAD;
 
 	cli_opts_init(&o);
@@ -163,28 +179,17 @@ int cmd_dmesg(int argc, char **argv)
 	gm = cli_open_input(&o);
 	if (!gm)
 		goto out;
-	if (crashed_kernel_vmcoreinfo(gm, &o, &vi, &f, &err)) {
+	if (o.output)
+		sink_init(&out, of.fd, of.path);
+	else
+		sink_init(&out, STDOUT_FILENO, "standard output");
+	if (cli_dmesg_write(gm, &o, o.json, &out, &err) ||
+	    (o.output && outfile_commit(&of, &err))) {
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	k = (struct kmem){ gm, o.endian == KERNEL_ENDIAN_AUTO ? vi.big_endian
-							       : o.endian == KERNEL_ENDIAN_BE };
-	job = (struct dmesg_job){ .k = &k, .vi = &vi, .json = o.json };
-	job.block = malloc(OUT_BLOCK + DMESG_LINE_MAX);
-	if (!job.block) {
-		cli_error("out of memory");
-		goto out;
-	}
-	if (o.output ? cli_output_write(&of, write_log, &job) : write_stdout(&job))
-		goto out;
-	for (size_t i = 0; i < f.n; i++)
-		cli_note(&o, "%s", f.v[i].msg);
-	say_skipped(&o, &job);
 	rc = EXIT_OK;
 out:
-	free(job.block);
-	vmci_free(&vi);
-	findings_free(&f);
 	gm_free(gm);
 	outfile_abort(&of);
 	return rc;

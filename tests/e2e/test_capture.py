@@ -23,6 +23,7 @@ import unittest
 from common import MPIPLCTL, REPO, run
 
 FIXTURE = os.path.join(REPO, "fixtures", "qemu10.0-powernv9-fadump", "stream.mig.zst")
+VMCORE_DMESG = shutil.which("vmcore-dmesg") or "/usr/sbin/vmcore-dmesg"
 FAKE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fakeqmp.py")
 METADATA = 0x30000000 + 0x1C08000  # skiboot base + its mpipl_metadata offset (mpipl.md)
 
@@ -133,6 +134,46 @@ class CaptureTest(unittest.TestCase):
                           "query-migrate"])
         self.fake.close()
         self.assertEqual(self.fake.log()[-1], {"final": "postmigrate"})
+
+    def test_dmesg_beside_the_vmcore(self):
+        sock = self.crashing(0.2)
+        log = os.path.join(self.d, "dmesg.txt")
+        self.capture("--qmp", sock, "-q", "--dmesg", log)
+        with open(log, "rb") as f:
+            got = f.read()
+        self.assertIn(b"Kernel panic - not syncing: sysrq triggered crash", got)
+        self.assertEqual(stat.S_IMODE(os.stat(log).st_mode) & 0o077, 0)
+        p = subprocess.run([MPIPLCTL, "dmesg", _shared["stream"]], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(got, p.stdout)
+        if not os.path.exists(VMCORE_DMESG):
+            self.skipTest("vmcore-dmesg (kexec-tools) not installed")
+        p = subprocess.run([VMCORE_DMESG, self.out], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(got, p.stdout)
+
+    def test_dmesg_refusals(self):
+        # the same file as -o, and standard output taken by the vmcore: nothing happens
+        sock = self.crashing(0.2)
+        _, _, err = self.capture("--qmp", sock, "--dmesg", self.out, rc=2)
+        self.assert_failed_cleanly(err, "--dmesg and -o name the same file")
+        p = run([MPIPLCTL, "capture", "--qmp", sock, "-o", "-", "--dmesg", "-"])
+        self.assertEqual(p[0], 2)
+        self.assertIn("standard output already carries the vmcore", p[2])
+        self.assertNotIn("stop", self.fake.commands())
+
+    def test_dmesg_disk_full(self):
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        sock = self.crashing(0.2)
+        _, _, err = self.capture("--qmp", sock, "-q", "--dmesg", "/dev/full", rc=2)
+        self.assertIn("No space left on device", err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        # the log is written first: no vmcore, and the guest runs again
+        self.assertFalse(os.path.exists(self.out))
+        self.assertEqual(self.fake.commands()[-1], "cont")
 
     def test_resume_and_quit(self):
         for flag, last in (("--resume", "cont"), ("--quit", "quit")):

@@ -42,6 +42,7 @@ MACHINE = ["-M", "powernv9", "-m", "2G", "-smp", "2", "-display", "none"]
 # The panic message of sysrq-c (drivers/tty/sysrq.c), in the kernel's log buffer.
 PANIC = b"sysrq triggered crash"
 BOOT_TIMEOUT = 600
+VMCORE_DMESG = shutil.which("vmcore-dmesg") or "/usr/sbin/vmcore-dmesg"
 
 
 # The fixture kernel with its symbols and DWARF, for crash: the script's
@@ -194,8 +195,9 @@ class CaptureQemu(unittest.TestCase):
     def test_live(self):
         g = self.guest("live")
         out = os.path.join(self.d, "live.vmcore")
+        log = os.path.join(self.d, "live.dmesg")
         stdout, _ = run([MPIPLCTL, "capture", "--qmp", g.sock, "--console", g.console,
-                         "--timeout", BOOT_TIMEOUT, "--json", "-o", out])
+                         "--timeout", BOOT_TIMEOUT, "--json", "-o", out, "--dmesg", log])
         doc = json.loads(stdout)
         c = doc["capture"]
         print("\nlive capture: %s" % json.dumps(c), file=sys.stderr)
@@ -221,8 +223,24 @@ class CaptureQemu(unittest.TestCase):
                                  stderr=subprocess.PIPE)
         self.assertEqual(readelf.stderr, b"")
         self.assertEqual(readelf.stdout.count(b"NT_PRSTATUS"), 2)
+        with self.subTest("dmesg"):
+            self.check_dmesg(log, out)
         with self.subTest("crash"):
             self.check_with_crash(out)
+
+    def check_dmesg(self, log, vmcore):
+        """--dmesg: the panic, and the same bytes as `mpiplctl dmesg` and
+        kexec-tools' vmcore-dmesg of the vmcore."""
+        with open(log, "rb") as f:
+            got = f.read()
+        self.assertIn(b"Kernel panic - not syncing: " + PANIC, got)
+        self.assertIn(b"opal fadump: Registration is successful", got)
+        ours = subprocess.run([MPIPLCTL, "dmesg", vmcore], stdout=subprocess.PIPE)
+        self.assertEqual((ours.returncode, ours.stdout), (0, got))
+        if not os.path.exists(VMCORE_DMESG):
+            self.skipTest("vmcore-dmesg (kexec-tools) not installed")
+        theirs = subprocess.run([VMCORE_DMESG, vmcore], stdout=subprocess.PIPE)
+        self.assertEqual((theirs.returncode, theirs.stdout), (0, got))
 
     def check_with_crash(self, vmcore):
         """crash (tests/crash, issue 9's harness) on the live vmcore: the panic,
