@@ -235,12 +235,14 @@ class CaptureQemu(unittest.TestCase):
             got = f.read()
         self.assertIn(b"Kernel panic - not syncing: " + PANIC, got)
         self.assertIn(b"opal fadump: Registration is successful", got)
-        ours = subprocess.run([MPIPLCTL, "dmesg", vmcore], stdout=subprocess.PIPE)
-        self.assertEqual((ours.returncode, ours.stdout), (0, got))
+        ours = subprocess.run([MPIPLCTL, "dmesg", "-q", vmcore], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+        self.assertEqual((ours.returncode, ours.stdout), (0, got), ours.stderr)
         if not os.path.exists(VMCORE_DMESG):
             self.skipTest("vmcore-dmesg (kexec-tools) not installed")
-        theirs = subprocess.run([VMCORE_DMESG, vmcore], stdout=subprocess.PIPE)
-        self.assertEqual((theirs.returncode, theirs.stdout), (0, got))
+        theirs = subprocess.run([VMCORE_DMESG, vmcore], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        self.assertEqual((theirs.returncode, theirs.stdout), (0, got), theirs.stderr)
 
     def check_with_crash(self, vmcore):
         """crash (tests/crash, issue 9's harness) on the live vmcore: the panic,
