@@ -103,7 +103,17 @@ typedef int (*cli_writer)(struct sink *out, void *ctx, struct mp_err *err);
  */
 int cli_write_atomically(const char *path, cli_writer write, void *ctx);
 
-/* gm's main RAM as a sparse raw image, atomically. */
+/*
+ * Decode inputs into temporary files in the directory of output (unless "-"),
+ * so that a raw image can be the decoded file itself (cli_write_raw_image).
+ */
+void cli_decode_beside(const char *output);
+
+/*
+ * gm's main RAM as a sparse raw image, atomically: in one pass when the input
+ * was decoded into a temporary file that can become the output (gm must then
+ * only be freed), else copied.
+ */
 int cli_write_raw_image(struct guest_mem *gm, const char *path);
 
 /* Exit status for a successful run with these findings. */

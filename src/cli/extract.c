@@ -36,72 +36,6 @@ static const struct argp extract_argp = {
 	extract_children, NULL, NULL,
 };
 
-/*
- * When the reader already decoded the RAM into a private temporary file laid
- * out like the output (one main range, one extent at offset 0), link that file
- * into place instead of copying it: extract then costs what decoding costs.
- * Returns 1 when done, 0 when the copy path must be taken.
- */
-static int link_decoded_ram(struct guest_mem *gm, const char *output)
-{
-	const struct gm_range *main_range = NULL;
-	const struct gm_extent *e;
-	char proc[64], tmp[4096];
-	uint64_t base;
-	int fd;
-
-	for (size_t i = 0; i < gm->nranges; i++) {
-		if (gm->ranges[i].flags & GM_RANGE_AUX)
-			continue;
-		if (main_range)
-			return 0;
-		main_range = &gm->ranges[i];
-	}
-	e = main_range ? &gm->ext[0] : NULL;
-	for (size_t i = 0; e && i < gm->next; i++)
-		if (gm->ext[i].gpa == main_range->gpa)
-			e = &gm->ext[i];
-	if (!e || e->gpa != main_range->gpa || e->len != main_range->size || !e->backing ||
-	    !e->backing->temporary || e->boff != 0)
-		return 0;
-	fd = gm_backing_fd(e->backing, &base);
-	if (fd < 0 || base != 0)
-		return 0;
-	{
-		mode_t mask = umask(0);
-
-		umask(mask);
-		fchmod(fd, 0666 & ~mask); /* temporary files are 0600 */
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output, (long)getpid());
-	/* An O_TMPFILE file can be given a name; fails across filesystems. */
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
-		return 0;
-	if (truncate(tmp, (off_t)main_range->size) < 0 || rename(tmp, output) < 0) {
-		unlink(tmp);
-		return 0;
-	}
-	return 1;
-}
-
-/* Decoded RAM goes next to the output, so that it can be linked into place. */
-static void temp_files_beside(const char *output)
-{
-	char dir[4096];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", output);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	setenv("TMPDIR", dir, 1);
-}
-
 int cmd_extract(int argc, char **argv)
 {
 	struct guest_mem *gm;
@@ -110,16 +44,12 @@ int cmd_extract(int argc, char **argv)
 
 	cli_opts_init(&o);
 	argp_parse(&extract_argp, argc, argv, 0, NULL, &o);
-	if (strcmp(o.output, "-") != 0)
-		temp_files_beside(o.output);
+	cli_decode_beside(o.output);
 	gm = cli_open_input(&o);
 	if (!gm)
 		return EXIT_BAD;
-	if (strcmp(o.output, "-") != 0 && link_decoded_ram(gm, o.output))
-		goto report;
 	if (cli_write_raw_image(gm, o.output))
 		goto out;
-report:
 	if (o.json) {
 		struct json_out j;
 

@@ -124,6 +124,7 @@ int cmd_preserve(int argc, char **argv)
 
 	cli_opts_init(&o);
 	argp_parse(&preserve_cmd_argp, argc, argv, 0, NULL, &o);
+	cli_decode_beside(o.output);
 	gm = cli_open_input(&o);
 	if (!gm)
 		return EXIT_BAD;

@@ -116,12 +116,3 @@ int cli_write_atomically(const char *path, cli_writer write, void *ctx)
 	return 0;
 }
 
-static int write_raw(struct sink *out, void *gm, struct mp_err *err)
-{
-	return gm_export_raw(gm, out, err);
-}
-
-int cli_write_raw_image(struct guest_mem *gm, const char *path)
-{
-	return cli_write_atomically(path, write_raw, gm);
-}
