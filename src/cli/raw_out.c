@@ -15,8 +15,18 @@
 #include "../guestmem/export.h"
 #include "../guestmem/inplace.h"
 
-/* Set to 1 to always take the copying path (tests compare the two). */
-#define TWO_PASS_ENV "MPIPLCTL_TWO_PASS"
+/*
+ * For tests that compare the two paths: MPIPLCTL_PASSES=2 always copies,
+ * MPIPLCTL_PASSES=1 fails when one pass is not possible.
+ */
+#define PASSES_ENV "MPIPLCTL_PASSES"
+
+static bool passes_forced(const char *n)
+{
+	const char *v = getenv(PASSES_ENV);
+
+	return v && strcmp(v, n) == 0;
+}
 
 void cli_decode_beside(const char *output)
 {
@@ -38,10 +48,9 @@ void cli_decode_beside(const char *output)
 
 static bool one_pass_allowed(const char *path)
 {
-	const char *two = getenv(TWO_PASS_ENV);
 	struct stat st;
 
-	if (strcmp(path, "-") == 0 || (two && strcmp(two, "1") == 0))
+	if (strcmp(path, "-") == 0 || passes_forced("2"))
 		return false;
 	/* Devices and FIFOs are written through, never replaced by a link. */
 	return stat(path, &st) < 0 || S_ISREG(st.st_mode);
@@ -110,6 +119,11 @@ int cli_write_raw_image(struct guest_mem *gm, const char *path)
 		/* Once written in place, gm no longer reads as it did: the file is the image. */
 		if (rc == 1)
 			return link_into_place(fd, path) ? 0 : copy_image_file(gm, fd, size, path);
+	}
+	if (passes_forced("1")) {
+		cli_error("%s: %s=1, and this input and output allow no single pass", path,
+			  PASSES_ENV);
+		return -1;
 	}
 	return cli_write_atomically(path, write_raw, gm);
 }
