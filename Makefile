@@ -147,8 +147,10 @@ check: deps
 	@echo "make check: all tests passed (plain and ASan+UBSan)"
 
 bench: deps
+	@scripts/install-deps --bench
 	@$(MAKE) --no-print-directory all tools
-	@tests/bench/run $(BUILD); a=$$?; tests/bench/kdump $(BUILD); b=$$?; exit $$((a | b))
+	@tests/bench/run $(BUILD); a=$$?; tests/bench/kdump $(BUILD); b=$$?; \
+		tests/bench/streams $(BUILD); c=$$?; exit $$((a | b | c))
 
 # Seeds: every small input the unit tests open (tests/unit/builders.c), all formats.
 FUZZ_SECONDS ?= 600
