@@ -18,7 +18,7 @@ SAN ?= 0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libelf zlib libzstd
+PKGS := zlib libzstd
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-missing-field-initializers \
@@ -35,7 +35,7 @@ OPT := -O2
 endif
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lelf -lz -lzstd)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lz -lzstd)
 # Debian's libfdt ships no .pc file.
 FDT_LIBS = $(shell $(PKG_CONFIG) --libs libfdt 2>/dev/null || echo -lfdt)
 CRITERION_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
@@ -52,6 +52,11 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 # libFuzzer harnesses (make fuzz), built with SAN=fuzz.
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
+
+# Every public header (a *_priv.h is private to its folder), for the unit test
+# that includes them all together (tests/unit/test_headers.c).
+PUBLIC_HDRS := $(filter-out %_priv.h,$(sort $(wildcard src/*/*.h src/*/*/*.h)))
+ALL_HDRS_H := $(BUILD)/gen/all_headers.h
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -70,7 +75,7 @@ UNIT := $(BUILD)/unit-tests
 LIBA := $(BUILD)/libmpipl.a
 # The kdump writer driven from an ELF vmcore (make bench).
 
-.PHONY: all deps demo check test test-unit test-e2e check-asan bench fuzz fuzzers install clean tools
+.PHONY: FORCE all deps demo check test test-unit test-e2e check-asan bench fuzz fuzzers install clean tools
 
 all: $(BIN) $(GEN)
 
@@ -105,14 +110,27 @@ $(TOOLS): $(BUILD)/%: $(BUILD)/tests/tools/%.o $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(TOOL_LIBS) $(LDFLAGS)
 
-# kdump-check reads kdump files through libkdumpfile only (it calls none of our code).
-$(BUILD)/kdump-check: TOOL_LIBS = $(shell $(PKG_CONFIG) --libs libkdumpfile 2>/dev/null || echo -lkdumpfile)
+# kdump-check reads kdump files through libkdumpfile and ELF vmcores through
+# libelf only (it calls none of our code): the one user of both libraries.
+$(BUILD)/kdump-check: TOOL_LIBS = $(shell $(PKG_CONFIG) --libs libkdumpfile libelf 2>/dev/null \
+	|| echo -lkdumpfile -lelf)
 
 fuzzers: $(FUZZERS)
 
 $(FUZZERS): $(BUILD)/%: $(BUILD)/tests/fuzz/%.o $(LIBA)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBA) $(LIBS) $(LDFLAGS)
+
+# Rewritten only when the list changes, so that nothing rebuilds for nothing.
+$(ALL_HDRS_H): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#include "%s"\n' $(abspath $(PUBLIC_HDRS)) > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/tests/unit/test_headers.o: $(ALL_HDRS_H)
+$(BUILD)/tests/unit/test_headers.o: ALL_CFLAGS += -I$(BUILD)/gen
+
+FORCE:
 
 $(UNIT): $(UNIT_OBJ) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")

@@ -86,6 +86,33 @@ out:
 	return rc;
 }
 
+struct lenient_export {
+	struct guest_mem *gm;
+	struct sink *out;
+	struct progress *prog;
+	uint64_t *done;
+};
+
+static int export_piece(void *ctx, uint64_t gpa, uint64_t len, bool ram, struct mp_err *err)
+{
+	struct lenient_export *x = ctx;
+
+	if (ram)
+		return gm_export(x->gm, gpa, len, x->out, x->prog, x->done, err);
+	if (sink_skip(x->out, len, err))
+		return -1;
+	*x->done += len;
+	return 0;
+}
+
+int gm_export_lenient(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct sink *out,
+		      struct progress *prog, uint64_t *done, struct mp_err *err)
+{
+	struct lenient_export x = { gm, out, prog, done };
+
+	return gm_for_each_piece(gm, gpa, len, export_piece, &x, err);
+}
+
 int gm_export_raw(struct guest_mem *gm, struct sink *out, struct mp_err *err)
 {
 	struct progress prog;

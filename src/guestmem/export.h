@@ -17,6 +17,10 @@
 int gm_export(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct sink *out,
 	      struct progress *prog, uint64_t *done, struct mp_err *err);
 
+/* gm_export where addresses that are not RAM become holes (a vmcore's view). */
+int gm_export_lenient(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct sink *out,
+		      struct progress *prog, uint64_t *done, struct mp_err *err);
+
 /*
  * Write the main RAM ranges (not GM_RANGE_AUX ones) as one raw image: output
  * byte i is guest address (lowest main RAM address + i); gaps between ranges

@@ -27,7 +27,7 @@ void gm_free(struct guest_mem *gm)
 {
 	if (!gm)
 		return;
-	for (size_t i = 0; i < gm->next; i++)
+	for (size_t i = 0; i < gm->nextents; i++)
 		gm_backing_put(gm->ext[i].backing);
 	for (size_t i = 0; i < gm->nnotes; i++)
 		free(gm->notes[i]);
@@ -68,11 +68,11 @@ int gm_add_note(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
 /* Make room for n more extents at index at. */
 static int ext_open_gap(struct guest_mem *gm, size_t at, size_t n, struct mp_err *err)
 {
-	if (gm->next + n > gm->ext_cap) {
+	if (gm->nextents + n > gm->ext_cap) {
 		size_t cap = gm->ext_cap ? gm->ext_cap * 2 : 16;
 		struct gm_extent *ext;
 
-		while (cap < gm->next + n)
+		while (cap < gm->nextents + n)
 			cap *= 2;
 		ext = mp_reallocarray(gm->ext, cap, sizeof(*ext), err);
 		if (!ext)
@@ -80,21 +80,21 @@ static int ext_open_gap(struct guest_mem *gm, size_t at, size_t n, struct mp_err
 		gm->ext = ext;
 		gm->ext_cap = cap;
 	}
-	memmove(gm->ext + at + n, gm->ext + at, (gm->next - at) * sizeof(*gm->ext));
-	gm->next += n;
+	memmove(gm->ext + at + n, gm->ext + at, (gm->nextents - at) * sizeof(*gm->ext));
+	gm->nextents += n;
 	return 0;
 }
 
 static void ext_close_gap(struct guest_mem *gm, size_t at, size_t n)
 {
-	memmove(gm->ext + at, gm->ext + at + n, (gm->next - at - n) * sizeof(*gm->ext));
-	gm->next -= n;
+	memmove(gm->ext + at, gm->ext + at + n, (gm->nextents - at - n) * sizeof(*gm->ext));
+	gm->nextents -= n;
 }
 
-/* Index of the first extent ending after gpa (gm->next when none). */
+/* Index of the first extent ending after gpa (gm->nextents when none). */
 static size_t ext_lower_bound(const struct guest_mem *gm, uint64_t gpa)
 {
-	size_t lo = 0, hi = gm->next;
+	size_t lo = 0, hi = gm->nextents;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -115,7 +115,7 @@ static int ext_split_at(struct guest_mem *gm, uint64_t gpa, size_t *index, struc
 	struct gm_extent *e;
 	uint64_t head;
 
-	if (i == gm->next || gm->ext[i].gpa >= gpa) {
+	if (i == gm->nextents || gm->ext[i].gpa >= gpa) {
 		*index = i;
 		return 0;
 	}
@@ -297,6 +297,64 @@ int gm_read(struct guest_mem *gm, uint64_t gpa, void *buf, size_t len, struct mp
 	return 0;
 }
 
+int gm_for_each_piece(const struct guest_mem *gm, uint64_t gpa, uint64_t len, gm_piece_fn fn,
+		      void *ctx, struct mp_err *err)
+{
+	uint64_t end = gpa + len, at = gpa;
+
+	for (size_t i = 0; i < gm->nranges && at < end; i++) {
+		const struct gm_range *r = &gm->ranges[i];
+		uint64_t lo = at > r->gpa ? at : r->gpa;
+		uint64_t hi = end < r->gpa + r->size ? end : r->gpa + r->size;
+
+		if (lo >= hi)
+			continue;
+		if (lo > at && fn(ctx, at, lo - at, false, err))
+			return -1;
+		if (fn(ctx, lo, hi - lo, true, err))
+			return -1;
+		at = hi;
+	}
+	if (at < end && fn(ctx, at, end - at, false, err))
+		return -1;
+	return 0;
+}
+
+struct lenient_read {
+	struct guest_mem *gm;
+	uint64_t gpa; /* address of buf[0] */
+	uint8_t *buf;
+};
+
+static int read_piece(void *ctx, uint64_t gpa, uint64_t len, bool ram, struct mp_err *err)
+{
+	struct lenient_read *r = ctx;
+	uint8_t *to = r->buf + (gpa - r->gpa);
+
+	if (!ram) {
+		memset(to, 0, (size_t)len);
+		return 0;
+	}
+	return gm_read(r->gm, gpa, to, (size_t)len, err);
+}
+
+int gm_read_lenient(struct guest_mem *gm, uint64_t gpa, void *buf, size_t len,
+		    struct mp_err *err)
+{
+	struct lenient_read r = { gm, gpa, buf };
+
+	return gm_for_each_piece(gm, gpa, len, read_piece, &r, err);
+}
+
+const struct gm_extent *gm_extent_at(const struct guest_mem *gm, uint64_t gpa)
+{
+	size_t i = ext_lower_bound(gm, gpa);
+
+	if (i == gm->nextents || gm->ext[i].gpa > gpa)
+		return NULL;
+	return &gm->ext[i];
+}
+
 int gm_write(struct guest_mem *gm, uint64_t gpa, const void *buf, size_t len,
 	     struct mp_err *err)
 {
@@ -336,7 +394,7 @@ static struct gm_extent *ext_snapshot(struct guest_mem *gm, uint64_t src, uint64
 	struct gm_extent *out;
 	uint64_t at = src, end = src + len;
 
-	for (size_t i = first; i < gm->next && gm->ext[i].gpa < end; i++)
+	for (size_t i = first; i < gm->nextents && gm->ext[i].gpa < end; i++)
 		n++;
 	out = mp_calloc(n, sizeof(*out), err);
 	if (!out)
@@ -385,7 +443,7 @@ int gm_copy(struct guest_mem *gm, uint64_t dst, uint64_t src, uint64_t len,
 
 uint64_t gm_next_data(struct guest_mem *gm, uint64_t gpa, uint64_t end)
 {
-	for (size_t i = ext_lower_bound(gm, gpa); i < gm->next && gpa < end; i++) {
+	for (size_t i = ext_lower_bound(gm, gpa); i < gm->nextents && gpa < end; i++) {
 		const struct gm_extent *e = &gm->ext[i];
 		uint64_t from = gpa > e->gpa ? gpa : e->gpa;
 		uint64_t stop = e->gpa + e->len < end ? e->gpa + e->len : end;
@@ -409,7 +467,7 @@ uint64_t gm_data_run_end(struct guest_mem *gm, uint64_t gpa, uint64_t end)
 {
 	uint64_t at = gpa;
 
-	for (size_t i = ext_lower_bound(gm, gpa); i < gm->next && at < end; i++) {
+	for (size_t i = ext_lower_bound(gm, gpa); i < gm->nextents && at < end; i++) {
 		const struct gm_extent *e = &gm->ext[i];
 		uint64_t stop = e->gpa + e->len < end ? e->gpa + e->len : end;
 

@@ -95,7 +95,7 @@ struct guest_mem {
 	struct gm_range *ranges;
 	size_t nranges;
 	struct gm_extent *ext;
-	size_t next;
+	size_t nextents; /* extents in use, sorted by gpa */
 	size_t ext_cap;
 	struct vcpu_state *cpus; /* vCPU registers, when the input carries them */
 	size_t ncpus;
@@ -135,6 +135,25 @@ uint64_t gm_end(const struct guest_mem *gm);
 uint64_t gm_total_size(const struct guest_mem *gm);
 
 int gm_read(struct guest_mem *gm, uint64_t gpa, void *buf, size_t len, struct mp_err *err);
+/* gm_read where addresses that are not RAM read as zero (a vmcore's view). */
+int gm_read_lenient(struct guest_mem *gm, uint64_t gpa, void *buf, size_t len,
+		    struct mp_err *err);
+
+/*
+ * Cut [gpa, gpa + len) (which must not wrap) at the edges of the RAM ranges
+ * and call fn on each non-empty piece in address order, ram telling whether
+ * it is RAM. Stops at, and returns, the first non-zero result.
+ */
+typedef int (*gm_piece_fn)(void *ctx, uint64_t gpa, uint64_t len, bool ram,
+			   struct mp_err *err);
+int gm_for_each_piece(const struct guest_mem *gm, uint64_t gpa, uint64_t len, gm_piece_fn fn,
+		      void *ctx, struct mp_err *err);
+
+/*
+ * The extent that holds gpa (its bytes run from e->gpa for e->len), or NULL
+ * when gpa is not RAM. Valid until guest memory next changes.
+ */
+const struct gm_extent *gm_extent_at(const struct guest_mem *gm, uint64_t gpa);
 int gm_write(struct guest_mem *gm, uint64_t gpa, const void *buf, size_t len,
 	     struct mp_err *err);
 int gm_zero(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct mp_err *err);

@@ -63,7 +63,7 @@ static int find_file(struct inplace *ip)
 {
 	uint64_t base;
 
-	for (size_t i = 0; i < ip->gm->next; i++) {
+	for (size_t i = 0; i < ip->gm->nextents; i++) {
 		const struct gm_extent *e = &ip->gm->ext[i];
 
 		if (!in_range(ip->range, e) || !e->backing || !e->backing->temporary)
@@ -79,10 +79,10 @@ static int find_file(struct inplace *ip)
 
 static int collect_moved(struct inplace *ip, struct mp_err *err)
 {
-	ip->moved = mp_calloc(ip->gm->next ? ip->gm->next : 1, sizeof(*ip->moved), err);
+	ip->moved = mp_calloc(ip->gm->nextents ? ip->gm->nextents : 1, sizeof(*ip->moved), err);
 	if (!ip->moved)
 		return -1;
-	for (size_t i = 0; i < ip->gm->next; i++) {
+	for (size_t i = 0; i < ip->gm->nextents; i++) {
 		const struct gm_extent *e = &ip->gm->ext[i];
 
 		if (in_range(ip->range, e) && !at_own_bytes(ip, e))

@@ -56,10 +56,8 @@ static int gpr_index(const char *key)
 static int bad_value(const char *name, size_t thread, const char *key,
 		     const struct json_value *v, struct mp_err *err)
 {
-	return mp_fail(err, MP_EINPUT,
-		       "%s: byte offset %zu: thread %zu: \"%s\" must be an unsigned integer or a "
-		       "\"0x...\" string",
-		       name, v->offset, thread, key);
+	return mp_fail_at(err, MP_EINPUT, name, v->offset, "thread %zu: \"%s\" must be an unsigned "
+			  "integer or a \"0x...\" string", thread, key);
 }
 
 static int set_live(struct vcpu_state *c, const char *key, uint64_t v)
@@ -85,16 +83,14 @@ static int parse_spr_map(const struct json_value *map, struct vcpu_state *c, con
 			 size_t thread, struct mp_err *err)
 {
 	if (map->type != JSON_OBJECT)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %zu: thread %zu: \"spr\" must be "
-			       "an object of {\"number\": value}", name, map->offset, thread);
+		return mp_fail_at(err, MP_EINPUT, name, map->offset, "thread %zu: \"spr\" must be "
+				  "an object of {\"number\": value}", thread);
 	for (size_t i = 0; i < map->count; i++) {
 		uint64_t num, val;
 
 		if (parse_uint_strict(map->keys[i], &num) || num >= SPRN_COUNT)
-			return mp_fail(err, MP_EINPUT,
-				       "%s: byte offset %zu: thread %zu: SPR number \"%s\" is not "
-				       "0..1023",
-				       name, map->items[i].offset, thread, map->keys[i]);
+			return mp_fail_at(err, MP_EINPUT, name, map->items[i].offset, "thread %zu: "
+					  "SPR number \"%s\" is not 0..1023", thread, map->keys[i]);
 		if (json_to_u64(&map->items[i], &val))
 			return bad_value(name, thread, map->keys[i], &map->items[i], err);
 		c->spr[num] = val;
@@ -109,8 +105,8 @@ static int parse_thread(const struct json_value *o, struct vcpu_state *c, const 
 	bool have_pir = false;
 
 	if (o->type != JSON_OBJECT)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %zu: thread %zu is not an object",
-			       name, o->offset, thread);
+		return mp_fail_at(err, MP_EINPUT, name, o->offset, "thread %zu is not an object",
+				  thread);
 	memset(c, 0, sizeof(*c));
 	c->core_state = CORE_STATE_ACTIVE;
 	for (size_t i = 0; i < o->count; i++) {
@@ -140,15 +136,14 @@ static int parse_thread(const struct json_value *o, struct vcpu_state *c, const 
 		} else if ((idx = spr_number_of(key)) >= 0) {
 			c->spr[idx] = val;
 		} else if (set_live(c, key, val)) {
-			return mp_fail(err, MP_EINPUT,
-				       "%s: byte offset %zu: thread %zu: unknown register \"%s\" (see "
-				       "mpiplctl(1), CPU STATE FILE)",
-				       name, v->offset, thread, key);
+			return mp_fail_at(err, MP_EINPUT, name, v->offset, "thread %zu: unknown "
+					  "register \"%s\" (see mpiplctl(1), CPU STATE FILE)",
+					  thread, key);
 		}
 	}
 	if (!have_pir)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %zu: thread %zu has no \"pir\"",
-			       name, o->offset, thread);
+		return mp_fail_at(err, MP_EINPUT, name, o->offset, "thread %zu has no \"pir\"",
+				  thread);
 	return spr_map ? parse_spr_map(spr_map, c, name, thread, err) : 0;
 }
 

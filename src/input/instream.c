@@ -341,8 +341,8 @@ struct instream *instream_open_nested(struct instream *outer, enum instream_code
 	if (n < 0)
 		return NULL;
 	if (detect_codec(magic, (size_t)n) != codec || codec == CODEC_NONE) {
-		mp_fail(err, MP_EINPUT, "%s: byte offset %llu: %s should start %s data, but does not",
-			outer->path, (unsigned long long)at, what, instream_codec_name(codec));
+		mp_fail_at(err, MP_EINPUT, outer->path, at, "%s should start %s data, but does not",
+			   what, instream_codec_name(codec));
 		return NULL;
 	}
 	s = mp_calloc(1, sizeof(*s), err);

@@ -20,6 +20,25 @@ int mp_fail(struct mp_err *err, enum mp_status status, const char *fmt, ...)
 	return -1;
 }
 
+int mp_fail_at(struct mp_err *err, enum mp_status status, const char *file, uint64_t offset,
+	       const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err)
+		return -1;
+	err->status = status;
+	n = snprintf(err->msg, sizeof(err->msg), "%s: byte offset %llu: ", file,
+		     (unsigned long long)offset);
+	if (n < 0 || (size_t)n >= sizeof(err->msg))
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 int mp_fail_errno(struct mp_err *err, const char *fmt, ...)
 {
 	int saved = errno;

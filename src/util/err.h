@@ -8,6 +8,7 @@
 #define MPIPL_UTIL_ERR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum mp_status {
 	MP_OK = 0,
@@ -27,6 +28,13 @@ struct mp_err {
 /* Fill err and return -1. */
 int mp_fail(struct mp_err *err, enum mp_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The message of bad input: "FILE: byte offset OFFSET: <fmt...>", file naming
+ * the input as the user gave it (or a part of it: "X (decoded RAM)").
+ */
+int mp_fail_at(struct mp_err *err, enum mp_status status, const char *file, uint64_t offset,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Like mp_fail, appending ": strerror(errno)". */
 int mp_fail_errno(struct mp_err *err, const char *fmt, ...)

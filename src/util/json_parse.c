@@ -16,7 +16,7 @@ struct parser {
 
 static int fail_at(struct parser *p, const char *what)
 {
-	return mp_fail(p->err, MP_EINPUT, "%s: byte offset %zu: %s", p->name, p->pos, what);
+	return mp_fail_at(p->err, MP_EINPUT, p->name, p->pos, "%s", what);
 }
 
 static void skip_ws(struct parser *p)

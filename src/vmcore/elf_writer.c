@@ -117,32 +117,6 @@ int vmcore_headers(const struct vmcore_model *m, const struct vmcore_layout *l, 
 	return 0;
 }
 
-/* Guest bytes [phys, phys + len) into the sink; what is not RAM reads as zero. */
-static int export_lenient(struct guest_mem *gm, uint64_t phys, uint64_t len, struct sink *out,
-			  struct progress *prog, uint64_t *done, struct mp_err *err)
-{
-	uint64_t end = phys + len, at = phys;
-
-	for (size_t i = 0; i < gm->nranges && at < end; i++) {
-		const struct gm_range *r = &gm->ranges[i];
-		uint64_t lo = at > r->gpa ? at : r->gpa;
-		uint64_t hi = end < r->gpa + r->size ? end : r->gpa + r->size;
-
-		if (lo >= hi)
-			continue;
-		if (lo > at && sink_skip(out, lo - at, err))
-			return -1;
-		*done += lo - at;
-		if (gm_export(gm, lo, hi - lo, out, prog, done, err))
-			return -1;
-		at = hi;
-	}
-	if (at < end && sink_skip(out, end - at, err))
-		return -1;
-	*done += end - at;
-	return 0;
-}
-
 int vmcore_write_elf(struct guest_mem *gm, const struct vmcore_model *m, struct sink *out,
 		     struct mp_err *err)
 {
@@ -163,7 +137,7 @@ int vmcore_write_elf(struct guest_mem *gm, const struct vmcore_model *m, struct 
 		total += l.chunks[i].len;
 	progress_begin(&prog, "writing vmcore", total);
 	for (size_t i = 0; i < l.nchunks; i++)
-		if (export_lenient(gm, l.chunks[i].phys, l.chunks[i].len, out, &prog, &done, err))
+		if (gm_export_lenient(gm, l.chunks[i].phys, l.chunks[i].len, out, &prog, &done, err))
 			goto out_progress;
 	rc = sink_finish(out, err);
 out_progress:

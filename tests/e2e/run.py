@@ -4,12 +4,15 @@
 
 Each test_*.py module runs in its own process, N at a time (default: the
 number of cores), slowest first. MPIPLCTL and MKIMAGE name the binaries under
-test (default: build/)."""
+test (default: build/). A module that runs no test fails (unless -k left its
+tests out), and so does a run in which no test ran at all: a test that cannot
+run must say so with a skip and its reason, which unittest -v prints."""
 
 import argparse
 import concurrent.futures
 import glob
 import os
+import re
 import subprocess
 import sys
 import time
@@ -28,6 +31,12 @@ def run_module(name, patterns):
     return name, p.returncode, p.stdout.decode(errors="replace"), time.monotonic() - t
 
 
+def tests_ran(out):
+    """The count in unittest's "Ran N tests" line (0 when there is none)."""
+    m = re.search(r"^Ran (\d+) tests? in ", out, re.M)
+    return int(m.group(1)) if m else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-j", type=int, default=os.cpu_count() or 1)
@@ -36,12 +45,21 @@ def main():
     names = [os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "test_*.py"))]
     names.sort(key=lambda n: (SLOW_FIRST.index(n) if n in SLOW_FIRST else len(SLOW_FIRST), n))
     failed = []
+    total = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.j) as pool:
         for name, rc, out, secs in pool.map(lambda n: run_module(n, a.k), names):
             print("==== %s (%.0f s) ====" % (name, secs))
             print(out.rstrip())
-            if rc != 0 and "NO TESTS RAN" not in out:
+            ran = tests_ran(out)
+            total += ran
+            if ran == 0 and not a.k:
+                print("%s: no test ran" % name)
                 failed.append(name)
+            elif rc != 0 and not (ran == 0 and "NO TESTS RAN" in out):
+                failed.append(name)
+    if total == 0:
+        print("no test ran at all")
+        return 1
     if failed:
         print("FAILED: " + ", ".join(failed))
         return 1

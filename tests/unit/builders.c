@@ -435,3 +435,64 @@ struct guest_mem *t_input_open(const char *path, const struct input_opts *o, str
 	b_keep_for_fuzzing(path);
 	return input_open(path, o, err);
 }
+
+char *t_golden(const char *name)
+{
+	const char *dir = getenv("MPIPL_GOLDEN");
+	char *path;
+
+	if (!dir || !*dir)
+		dir = "../shared/golden/powernv9";
+	path = b_path(dir, name);
+	if (access(path, R_OK) != 0) {
+		free(path);
+		cr_skip_test("the golden MPIPL cycle is not on this machine: no readable %s/%s "
+			     "(set MPIPL_GOLDEN)", dir, name);
+	}
+	return path;
+}
+
+FILE *t_golden_zstd(const char *name)
+{
+	char *path = t_golden(name), cmd[4200];
+	FILE *f;
+
+	if (access("/usr/bin/zstd", X_OK) != 0) {
+		free(path);
+		cr_skip_test("no /usr/bin/zstd to decompress the golden %s", name);
+	}
+	cr_assert_null(strchr(path, '\''), "a quote in %s", path);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/zstd -q -d -c -- '%s'", path);
+	free(path);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f, "popen zstd");
+	return f;
+}
+
+void t_pipe_skip(FILE *f, uint64_t len)
+{
+	static uint8_t buf[1 << 16];
+
+	while (len) {
+		size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+
+		cr_assert_eq(fread(buf, 1, n, f), n, "the golden image ends early");
+		len -= n;
+	}
+}
+
+/*
+ * Criterion reports a skipped test only when verbose: say which one and why
+ * on every run, so that a test that never runs cannot pass unnoticed.
+ */
+ReportHook(POST_TEST)(struct criterion_test_stats *st)
+{
+	/*
+	 * Tests --filter leaves out are skips with criterion's own message "Test is
+	 * disabled": no news. (The disabled flag is not set for them.)
+	 */
+	if (st->test_status == CR_STATUS_SKIPPED && !st->test->data->disabled &&
+	    !(st->message && strcmp(st->message, "Test is disabled") == 0))
+		fprintf(stderr, "[SKIP] %s::%s: %s\n", st->test->category, st->test->name,
+			st->message && *st->message ? st->message : "(no reason given)");
+}

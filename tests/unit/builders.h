@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../../src/mpipl/preserve.h"
 #include "../../src/guestmem/guest_mem.h"
@@ -81,6 +82,19 @@ void b_keep_for_fuzzing(const char *path);
 /* input_open, keeping a copy of the input in $MPIPL_FUZZ_CORPUS when set. */
 struct guest_mem *t_input_open(const char *path, const struct input_opts *o, struct mp_err *err);
 char *b_path(const char *dir, const char *name);
+
+/*
+ * The real MPIPL cycle, found as the end-to-end tests find it: $MPIPL_GOLDEN,
+ * else ../shared/golden/powernv9 from the repository (where make runs the
+ * tests). t_golden gives the path of one of its files (caller frees);
+ * t_golden_zstd a pipe of the decompressed bytes of one of its .zst files
+ * (zstd -dc: a decompressor we did not write; pclose it). Both skip the test,
+ * saying why, when the file is not there.
+ */
+char *t_golden(const char *name);
+FILE *t_golden_zstd(const char *name);
+/* Read and drop len bytes of a pipe (fails the test at its end). */
+void t_pipe_skip(FILE *f, uint64_t len);
 char *b_file(const char *dir, const char *name, const void *data, size_t len);
 /* Number of entries in a directory, "." and ".." excluded. */
 int b_dir_count(const char *dir);

@@ -165,11 +165,11 @@ Test(regsave, same_layout_as_real_qemu)
 {
 	uint8_t real[1080], ours[1080];
 	struct vcpu_state *c = malloc(sizeof(*c));
-	int fd = open("/work/shared/golden/powernv9/3-post-reset.cpu-area-0x33870000.bin",
-		      O_RDONLY);
+	char *path = t_golden("3-post-reset.cpu-area-0x33870000.bin");
+	int fd = open(path, O_RDONLY);
 
-	if (fd < 0)
-		cr_skip_test("golden run not present");
+	cr_assert_geq(fd, 0, "open %s", path);
+	free(path);
 	cr_assert_eq(read(fd, real, sizeof(real)), (ssize_t)sizeof(real));
 	close(fd);
 	make_cpu(c);

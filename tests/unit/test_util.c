@@ -121,6 +121,24 @@ Test(err, fail_wrap_clear)
 	cr_assert_eq(mp_fail(NULL, MP_EINPUT, "x"), -1);
 }
 
+Test(err, fail_at_names_file_and_offset)
+{
+	struct mp_err e = { 0 };
+	char longname[2000];
+
+	cr_assert_eq(mp_fail_at(&e, MP_EUNSUPPORTED, "s.mig", 18446744073709551615ull,
+				"version %u", 2u), -1);
+	cr_assert_eq(e.status, MP_EUNSUPPORTED);
+	cr_assert_str_eq(e.msg, "s.mig: byte offset 18446744073709551615: version 2");
+	/* A file name longer than the message: cut, never overrun. */
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	cr_assert_eq(mp_fail_at(&e, MP_EINPUT, longname, 7, "bad"), -1);
+	cr_assert_eq(strlen(e.msg), sizeof(e.msg) - 1);
+	cr_assert_eq(e.status, MP_EINPUT);
+	cr_assert_eq(mp_fail_at(NULL, MP_EINPUT, "x", 0, "y"), -1);
+}
+
 Test(sink, holes_on_a_file)
 {
 	const char *dir = b_tmpdir();

@@ -49,10 +49,8 @@ static int next_note(struct note_cursor *c, struct note *n, struct mp_err *err)
 	if (left == 0)
 		return 0;
 	if (left < ELF_NHDR_SIZE)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: note header truncated (%zu bytes left in the "
-			       "note area)",
-			       c->label, (unsigned long long)(c->file_off + c->pos), left);
+		return mp_fail_at(err, MP_EINPUT, c->label, c->file_off + c->pos, "note header "
+				  "truncated (%zu bytes left in the note area)", left);
 	n->namesz = get_u32(h, c->be);
 	n->descsz = get_u32(h + 4, c->be);
 	n->type = get_u32(h + 8, c->be);
@@ -60,11 +58,9 @@ static int next_note(struct note_cursor *c, struct note *n, struct mp_err *err)
 	left -= ELF_NHDR_SIZE;
 	name_room = pad4(n->namesz);
 	if (n->namesz > left || name_room > left || n->descsz > left - name_room)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: note sizes (name %u, desc %u) run past the "
-			       "note area",
-			       c->label, (unsigned long long)(c->file_off + c->pos), n->namesz,
-			       n->descsz);
+		return mp_fail_at(err, MP_EINPUT, c->label, c->file_off + c->pos,
+				  "note sizes (name %u, desc %u) run past the note area", n->namesz,
+				  n->descsz);
 	desc_room = pad4(n->descsz);
 	n->name = h + ELF_NHDR_SIZE;
 	n->desc = n->name + name_room;
@@ -111,11 +107,9 @@ static int count_prstatus(struct note_cursor c, size_t *count, struct mp_err *er
 		if (!is_core_prstatus(&n))
 			continue;
 		if (n.descsz < PRSTATUS_MIN)
-			return mp_fail(err, MP_EINPUT,
-				       "%s: byte offset %llu: NT_PRSTATUS note of %u bytes, needs at "
-				       "least %u",
-				       c.label, (unsigned long long)(c.file_off + n.at), n.descsz,
-				       PRSTATUS_MIN);
+			return mp_fail_at(err, MP_EINPUT, c.label, c.file_off + n.at, "NT_PRSTATUS "
+					  "note of %u bytes, needs at least %u", n.descsz,
+					  PRSTATUS_MIN);
 		(*count)++;
 	}
 	return r;
@@ -198,10 +192,8 @@ int dump_parse_notes(struct guest_mem *gm, const uint8_t *buf, size_t len, bool 
 		return gm_add_note(gm, err, "no NT_PRSTATUS notes: the dump carries no vCPU "
 					    "registers");
 	if (count > DUMP_CPUS_MAX)
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %llu: %zu NT_PRSTATUS notes, more than the %u vCPUs "
-			       "mpiplctl handles",
-			       label, (unsigned long long)file_off, count, DUMP_CPUS_MAX);
+		return mp_fail_at(err, MP_EUNSUPPORTED, label, file_off, "%zu NT_PRSTATUS notes, "
+				  "more than the %u vCPUs mpiplctl handles", count, DUMP_CPUS_MAX);
 	pids = mp_calloc(count, sizeof(*pids), err);
 	cpus = mp_calloc(count, sizeof(*cpus), err);
 	if (!cpus || !pids)

@@ -48,10 +48,8 @@ static int read_xnum(struct elf_file *f, const uint8_t *eh, struct mp_err *err)
 	uint8_t sh[ELF_SHDR_SIZE];
 
 	if (shoff == 0)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset 56: e_phnum is PN_XNUM (0xffff) but there is no "
-			       "section header to hold the count",
-			       f->label);
+		return mp_fail_at(err, MP_EINPUT, f->label, 56, "e_phnum is PN_XNUM (0xffff) but "
+				  "there is no section header to hold the count");
 	if (pread_exact(f->fd, f->size, sh, sizeof(sh), shoff, f->label, "section header 0",
 			err))
 		return -1;
@@ -67,34 +65,33 @@ static int read_ehdr(struct elf_file *f, struct mp_err *err)
 	if (pread_exact(f->fd, f->size, eh, sizeof(eh), 0, f->label, "the ELF header", err))
 		return -1;
 	if (eh[4] != ELFCLASS64_VALUE)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset 4: ELF class %u, expected 2 "
-					       "(64-bit) for a ppc64 dump", f->label, eh[4]);
+		return mp_fail_at(err, MP_EINPUT, f->label, 4, "ELF class %u, expected 2 (64-bit) "
+				  "for a ppc64 dump", eh[4]);
 	if (eh[5] != ELFDATA2LSB_VALUE && eh[5] != ELFDATA2MSB_VALUE)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset 5: ELF data encoding %u is "
-					       "neither 1 (LE) nor 2 (BE)", f->label, eh[5]);
+		return mp_fail_at(err, MP_EINPUT, f->label, 5, "ELF data encoding %u is neither 1 "
+				  "(LE) nor 2 (BE)", eh[5]);
 	f->be = eh[5] == ELFDATA2MSB_VALUE;
 	type = get_u16(eh + 16, f->be);
 	machine = get_u16(eh + 18, f->be);
 	if (type != ET_CORE_VALUE)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset 16: ELF type %u is not ET_CORE "
-					       "(4): not a dump-guest-memory file", f->label, type);
+		return mp_fail_at(err, MP_EINPUT, f->label, 16, "ELF type %u is not ET_CORE (4): "
+				  "not a dump-guest-memory file", type);
 	if (machine != EM_PPC64_VALUE)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset 18: ELF machine %u is not EM_PPC64 "
-					       "(21): not a ppc64 guest", f->label, machine);
+		return mp_fail_at(err, MP_EINPUT, f->label, 18, "ELF machine %u is not EM_PPC64 "
+				  "(21): not a ppc64 guest", machine);
 	phentsize = get_u16(eh + 54, f->be);
 	if (phentsize != ELF_PHDR_SIZE)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset 54: program header size %u, "
-					       "expected 56", f->label, phentsize);
+		return mp_fail_at(err, MP_EINPUT, f->label, 54, "program header size %u, expected "
+				  "56", phentsize);
 	f->phoff = get_u64(eh + 32, f->be);
 	f->phnum = get_u16(eh + 56, f->be);
 	if (f->phnum == PN_XNUM_VALUE && read_xnum(f, eh, err))
 		return -1;
 	if (f->phoff > f->size || f->phnum > (f->size - f->phoff) / ELF_PHDR_SIZE)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset 32: %llu program headers at byte offset %llu run "
-			       "past the end of the file (%llu bytes)",
-			       f->label, (unsigned long long)f->phnum,
-			       (unsigned long long)f->phoff, (unsigned long long)f->size);
+		return mp_fail_at(err, MP_EINPUT, f->label, 32, "%llu program headers at byte "
+				  "offset %llu run past the end of the file (%llu bytes)",
+				  (unsigned long long)f->phnum, (unsigned long long)f->phoff,
+				  (unsigned long long)f->size);
 	return 0;
 }
 
@@ -109,24 +106,18 @@ static int check_load(const struct elf_file *f, const struct load *l, struct mp_
 	uint64_t end, at = phdr_at(f, l->index);
 
 	if (l->filesz > l->memsz)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: PT_LOAD %llu has p_filesz 0x%llx larger than "
-			       "p_memsz 0x%llx",
-			       f->label, (unsigned long long)at, (unsigned long long)l->index,
-			       (unsigned long long)l->filesz, (unsigned long long)l->memsz);
+		return mp_fail_at(err, MP_EINPUT, f->label, at, "PT_LOAD %llu has p_filesz 0x%llx "
+				  "larger than p_memsz 0x%llx", (unsigned long long)l->index,
+				  (unsigned long long)l->filesz, (unsigned long long)l->memsz);
 	if (!add_u64_ok(l->paddr, l->memsz, &end))
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: PT_LOAD %llu at 0x%llx + 0x%llx wraps past "
-			       "2^64",
-			       f->label, (unsigned long long)at, (unsigned long long)l->index,
-			       (unsigned long long)l->paddr, (unsigned long long)l->memsz);
+		return mp_fail_at(err, MP_EINPUT, f->label, at, "PT_LOAD %llu at 0x%llx + 0x%llx "
+				  "wraps past 2^64", (unsigned long long)l->index,
+				  (unsigned long long)l->paddr, (unsigned long long)l->memsz);
 	if (l->filesz && (l->offset > f->size || l->filesz > f->size - l->offset))
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: PT_LOAD %llu data [%llu, +0x%llx) runs past "
-			       "the end of the file (%llu bytes): truncated dump?",
-			       f->label, (unsigned long long)at, (unsigned long long)l->index,
-			       (unsigned long long)l->offset, (unsigned long long)l->filesz,
-			       (unsigned long long)f->size);
+		return mp_fail_at(err, MP_EINPUT, f->label, at, "PT_LOAD %llu data [%llu, +0x%llx) "
+				  "runs past the end of the file (%llu bytes): truncated dump?",
+				  (unsigned long long)l->index, (unsigned long long)l->offset,
+				  (unsigned long long)l->filesz, (unsigned long long)f->size);
 	return 0;
 }
 
@@ -142,15 +133,14 @@ static int check_overlaps(const struct elf_file *f, const struct load *l, size_t
 {
 	for (size_t i = 1; i < n; i++)
 		if (l[i].paddr < l[i - 1].paddr + l[i - 1].memsz)
-			return mp_fail(err, MP_EINPUT,
-				       "%s: byte offset %llu: PT_LOAD %llu (0x%llx+0x%llx) overlaps "
-				       "PT_LOAD %llu (0x%llx+0x%llx)",
-				       f->label, (unsigned long long)phdr_at(f, l[i].index),
-				       (unsigned long long)l[i].index,
-				       (unsigned long long)l[i].paddr, (unsigned long long)l[i].memsz,
-				       (unsigned long long)l[i - 1].index,
-				       (unsigned long long)l[i - 1].paddr,
-				       (unsigned long long)l[i - 1].memsz);
+			return mp_fail_at(err, MP_EINPUT, f->label, phdr_at(f, l[i].index),
+					  "PT_LOAD %llu (0x%llx+0x%llx) overlaps PT_LOAD %llu "
+					  "(0x%llx+0x%llx)", (unsigned long long)l[i].index,
+					  (unsigned long long)l[i].paddr,
+					  (unsigned long long)l[i].memsz,
+					  (unsigned long long)l[i - 1].index,
+					  (unsigned long long)l[i - 1].paddr,
+					  (unsigned long long)l[i - 1].memsz);
 	return 0;
 }
 
@@ -182,8 +172,8 @@ static int read_phdrs(const struct elf_file *f, struct load **loads, size_t *nlo
 		if (type != PT_LOAD_VALUE || get_u64(ph + 40, f->be) == 0)
 			continue; /* p_memsz 0: nothing to map */
 		if (n == MAX_LOADS) {
-			mp_fail(err, MP_EUNSUPPORTED, "%s: byte offset %llu: more than %u PT_LOADs",
-				f->label, (unsigned long long)phdr_at(f, i), MAX_LOADS);
+			mp_fail_at(err, MP_EUNSUPPORTED, f->label, phdr_at(f, i), "more than %u "
+				   "PT_LOADs", MAX_LOADS);
 			goto fail;
 		}
 		if (n % 64 == 0) {
@@ -227,10 +217,9 @@ static int add_loads(struct guest_mem *gm, const struct elf_file *f, const struc
 		uint64_t off = l[i].filesz ? l[i].offset : 0, end;
 
 		if (!add_u64_ok(off, l[i].memsz, &end))
-			return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: PT_LOAD %llu: "
-						       "p_offset + p_memsz wraps past 2^64", f->label,
-				       (unsigned long long)phdr_at(f, l[i].index),
-				       (unsigned long long)l[i].index);
+			return mp_fail_at(err, MP_EINPUT, f->label, phdr_at(f, l[i].index),
+					  "PT_LOAD %llu: p_offset + p_memsz wraps past 2^64",
+					  (unsigned long long)l[i].index);
 		if (end > bsize)
 			bsize = end; /* never read there: the tail is zeroed below */
 	}
@@ -260,11 +249,9 @@ static int read_notes(struct guest_mem *gm, const struct elf_file *f, uint64_t o
 	int ret;
 
 	if (size > DUMP_NOTES_MAX)
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %llu: PT_NOTE of %llu bytes, more than the %u "
-			       "mpiplctl reads",
-			       f->label, (unsigned long long)off, (unsigned long long)size,
-			       DUMP_NOTES_MAX);
+		return mp_fail_at(err, MP_EUNSUPPORTED, f->label, off, "PT_NOTE of %llu bytes, "
+				  "more than the %u mpiplctl reads", (unsigned long long)size,
+				  DUMP_NOTES_MAX);
 	buf = mp_malloc(size ? size : 1, err);
 	if (!buf)
 		return -1;
@@ -294,8 +281,8 @@ static struct guest_mem *elf_open(struct instream *s, const struct input_opts *o
 	    read_phdrs(&f, &loads, &nloads, &note_off, &note_size, &nnotes, err))
 		goto fail;
 	if (nloads == 0) {
-		mp_fail(err, MP_EINPUT, "%s: byte offset %llu: no PT_LOAD: the dump holds no "
-					"guest memory", f.label, (unsigned long long)f.phoff);
+		mp_fail_at(err, MP_EINPUT, f.label, f.phoff, "no PT_LOAD: the dump holds no guest "
+			   "memory");
 		goto fail;
 	}
 	snprintf(format, sizeof(format), "dump-guest-memory ELF (%s-endian)%s",

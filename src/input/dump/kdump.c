@@ -43,18 +43,16 @@ static int read_main_header(int fd, struct kdump_layout *l, uint32_t *sub_blocks
 	if (pread_exact(fd, l->file_size, dh, sizeof(dh), 0, l->label, "the kdump header", err))
 		return -1;
 	if (memcmp(dh, KDUMP_SIGNATURE, KDUMP_SIGNATURE_LEN) != 0)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset 0: no \"KDUMP   \" signature",
-			       l->label);
+		return mp_fail_at(err, MP_EINPUT, l->label, 0, "no \"KDUMP   \" signature");
 	/* The header's byte order is the dump's: whichever reads version 6. */
 	if (get_le32(dh + KDUMP_DH_VERSION) == KDUMP_HEADER_VERSION)
 		l->be = false;
 	else if (get_be32(dh + KDUMP_DH_VERSION) == KDUMP_HEADER_VERSION)
 		l->be = true;
 	else
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %d: header_version 0x%08x is not 6 in either byte "
-			       "order",
-			       l->label, KDUMP_DH_VERSION, get_be32(dh + KDUMP_DH_VERSION));
+		return mp_fail_at(err, MP_EUNSUPPORTED, l->label, KDUMP_DH_VERSION,
+				  "header_version 0x%08x is not 6 in either byte order",
+				  get_be32(dh + KDUMP_DH_VERSION));
 	l->status = get_u32(dh + KDUMP_DH_STATUS, l->be);
 	l->block_size = get_u32(dh + KDUMP_DH_BLOCK_SIZE, l->be);
 	*sub_blocks = get_u32(dh + KDUMP_DH_SUB_HDR_SIZE, l->be);
@@ -62,17 +60,15 @@ static int read_main_header(int fd, struct kdump_layout *l, uint32_t *sub_blocks
 	l->nr_cpus = get_u32(dh + KDUMP_DH_NR_CPUS, l->be);
 	if (l->block_size < MIN_BLOCK || l->block_size > MAX_BLOCK ||
 	    (l->block_size & (l->block_size - 1)))
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %d: block_size %u is not a power of two in "
-			       "[%u, %u]",
-			       l->label, KDUMP_DH_BLOCK_SIZE, l->block_size, MIN_BLOCK, MAX_BLOCK);
+		return mp_fail_at(err, MP_EINPUT, l->label, KDUMP_DH_BLOCK_SIZE, "block_size %u is "
+				  "not a power of two in [%u, %u]", l->block_size, MIN_BLOCK,
+				  MAX_BLOCK);
 	if (l->status & (KDUMP_COMPRESSED_LZO | KDUMP_COMPRESSED_SNAPPY))
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %d: the dump is %s-compressed (status 0x%x): "
-			       "mpiplctl is built without %s; re-dump with dump-guest-memory -z "
-			       "(kdump-zlib)",
-			       l->label, KDUMP_DH_STATUS, l->status & KDUMP_COMPRESSED_LZO ? "lzo" : "snappy",
-			       l->status, l->status & KDUMP_COMPRESSED_LZO ? "liblzo2" : "libsnappy");
+		return mp_fail_at(err, MP_EUNSUPPORTED, l->label, KDUMP_DH_STATUS, "the dump is "
+				  "%s-compressed (status 0x%x): mpiplctl is built without %s; "
+				  "re-dump with dump-guest-memory -z (kdump-zlib)",
+				  l->status & KDUMP_COMPRESSED_LZO ? "lzo" : "snappy", l->status,
+				  l->status & KDUMP_COMPRESSED_LZO ? "liblzo2" : "libsnappy");
 	return 0;
 }
 
@@ -96,37 +92,30 @@ static int locate_tables(struct kdump_layout *l, uint32_t sub_blocks, uint32_t b
 	uint64_t bs = l->block_size, bitmap_end;
 
 	if (bitmap_blocks == 0 || bitmap_blocks % 2)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %d: bitmap_blocks %u is not a positive even count "
-			       "(two bitmap copies)",
-			       l->label, KDUMP_DH_BITMAP_BLOCKS, bitmap_blocks);
+		return mp_fail_at(err, MP_EINPUT, l->label, KDUMP_DH_BITMAP_BLOCKS, "bitmap_blocks "
+				  "%u is not a positive even count (two bitmap copies)",
+				  bitmap_blocks);
 	l->bitmap_off = (1 + (uint64_t)sub_blocks) * bs;
 	l->bitmap_len = (uint64_t)(bitmap_blocks / 2) * bs;
 	if (l->bitmap_len > MAX_BITMAP_BYTES)
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %d: bitmaps of %llu bytes each, more than the "
-			       "%llu mpiplctl handles",
-			       l->label, KDUMP_DH_BITMAP_BLOCKS, (unsigned long long)l->bitmap_len,
-			       MAX_BITMAP_BYTES);
+		return mp_fail_at(err, MP_EUNSUPPORTED, l->label, KDUMP_DH_BITMAP_BLOCKS,
+				  "bitmaps of %llu bytes each, more than the %llu mpiplctl handles",
+				  (unsigned long long)l->bitmap_len, MAX_BITMAP_BYTES);
 	bitmap_end = l->bitmap_off + 2 * l->bitmap_len; /* < 2^32 blocks of <= 2^20 bytes */
 	if (bitmap_end > l->file_size)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %d: the bitmaps [%llu, %llu) run past the end of "
-			       "the file (%llu bytes)",
-			       l->label, KDUMP_DH_BITMAP_BLOCKS, (unsigned long long)l->bitmap_off,
-			       (unsigned long long)bitmap_end, (unsigned long long)l->file_size);
+		return mp_fail_at(err, MP_EINPUT, l->label, KDUMP_DH_BITMAP_BLOCKS, "the bitmaps "
+				  "[%llu, %llu) run past the end of the file (%llu bytes)",
+				  (unsigned long long)l->bitmap_off, (unsigned long long)bitmap_end,
+				  (unsigned long long)l->file_size);
 	if (l->max_mapnr == 0 || l->max_mapnr > l->bitmap_len * 8)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: max_mapnr_64 %llu pages does not fit the "
-			       "%llu-byte bitmap",
-			       l->label, (unsigned long long)(bs + KDUMP_KH_MAX_MAPNR_64),
-			       (unsigned long long)l->max_mapnr, (unsigned long long)l->bitmap_len);
+		return mp_fail_at(err, MP_EINPUT, l->label, bs + KDUMP_KH_MAX_MAPNR_64,
+				  "max_mapnr_64 %llu pages does not fit the %llu-byte bitmap",
+				  (unsigned long long)l->max_mapnr,
+				  (unsigned long long)l->bitmap_len);
 	if (l->max_mapnr > UINT64_MAX / bs)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: max_mapnr_64 %llu pages of %llu bytes pass "
-			       "2^64",
-			       l->label, (unsigned long long)(bs + KDUMP_KH_MAX_MAPNR_64),
-			       (unsigned long long)l->max_mapnr, (unsigned long long)bs);
+		return mp_fail_at(err, MP_EINPUT, l->label, bs + KDUMP_KH_MAX_MAPNR_64,
+				  "max_mapnr_64 %llu pages of %llu bytes pass 2^64",
+				  (unsigned long long)l->max_mapnr, (unsigned long long)bs);
 	l->desc_off = bitmap_end;
 	return 0;
 }
@@ -137,11 +126,10 @@ static int check_desc_table(const struct kdump_layout *l, uint64_t ndesc, struct
 	uint64_t len = ndesc * KDUMP_DESC_SIZE;
 
 	if (len > l->file_size - l->desc_off)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: %llu page descriptors (%llu bytes) run past "
-			       "the end of the file (%llu bytes): truncated dump?",
-			       l->label, (unsigned long long)l->desc_off, (unsigned long long)ndesc,
-			       (unsigned long long)len, (unsigned long long)l->file_size);
+		return mp_fail_at(err, MP_EINPUT, l->label, l->desc_off, "%llu page descriptors "
+				  "(%llu bytes) run past the end of the file (%llu bytes): "
+				  "truncated dump?", (unsigned long long)ndesc,
+				  (unsigned long long)len, (unsigned long long)l->file_size);
 	return 0;
 }
 
@@ -162,18 +150,16 @@ static int add_runs(struct guest_mem *gm, const struct kdump_layout *l, struct k
 		if (kbm_find(ram, start, l->max_mapnr, false, &stop, err))
 			return -1;
 		if (++runs > MAX_RUNS)
-			return mp_fail(err, MP_EUNSUPPORTED,
-				       "%s: byte offset %llu: the memory bitmap has more than %u "
-				       "separate RAM runs",
-				       l->label, (unsigned long long)l->bitmap_off, MAX_RUNS);
+			return mp_fail_at(err, MP_EUNSUPPORTED, l->label, l->bitmap_off,
+					  "the memory bitmap has more than %u separate RAM runs",
+					  MAX_RUNS);
 		if (dump_add_ram(gm, start * bs, (stop - start) * bs, b, start * bs, err))
 			return -1;
 		pfn = stop;
 	}
 	if (runs == 0)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: the memory bitmap is empty: "
-					       "no guest memory", l->label,
-			       (unsigned long long)l->bitmap_off);
+		return mp_fail_at(err, MP_EINPUT, l->label, l->bitmap_off, "the memory bitmap is "
+				  "empty: no guest memory");
 	return 0;
 }
 
@@ -184,11 +170,10 @@ static int load_notes(int fd, const struct kdump_layout *l, uint8_t **buf, struc
 	if (l->note_size == 0)
 		return 0;
 	if (l->note_size > DUMP_NOTES_MAX)
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %llu: note_size %llu is more than the %u bytes "
-			       "mpiplctl reads",
-			       l->label, (unsigned long long)(l->block_size + KDUMP_KH_NOTE_SIZE),
-			       (unsigned long long)l->note_size, DUMP_NOTES_MAX);
+		return mp_fail_at(err, MP_EUNSUPPORTED, l->label,
+				  l->block_size + KDUMP_KH_NOTE_SIZE, "note_size %llu is more than "
+				  "the %u bytes mpiplctl reads", (unsigned long long)l->note_size,
+				  DUMP_NOTES_MAX);
 	*buf = mp_malloc((size_t)l->note_size, err);
 	if (!*buf)
 		return -1;

@@ -49,14 +49,12 @@ static int check_header(struct replay *r, struct mp_err *err)
 	/* The signature field is 16 bytes, NUL padded. */
 	if (memcmp(r->buf, FLAT_SIG, strlen(FLAT_SIG)) != 0 ||
 	    !mem_is_zero(r->buf + strlen(FLAT_SIG), 16 - strlen(FLAT_SIG)))
-		return mp_fail(err, MP_EINPUT, "%s: byte offset 0: bad makedumpfile signature",
-			       r->label);
+		return mp_fail_at(err, MP_EINPUT, r->label, 0, "bad makedumpfile signature");
 	if (get_be64(r->buf + 16) != FLAT_TYPE || get_be64(r->buf + 24) != FLAT_VERSION)
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset 16: flattened header type %llu version %llu, "
-			       "expected 1 and 1",
-			       r->label, (unsigned long long)get_be64(r->buf + 16),
-			       (unsigned long long)get_be64(r->buf + 24));
+		return mp_fail_at(err, MP_EUNSUPPORTED, r->label, 16, "flattened header type %llu "
+				  "version %llu, expected 1 and 1",
+				  (unsigned long long)get_be64(r->buf + 16),
+				  (unsigned long long)get_be64(r->buf + 24));
 	return 0;
 }
 
@@ -130,11 +128,9 @@ static int replay_records(struct replay *r, struct mp_err *err)
 		/* Both fields are signed 64-bit in makedumpfile: only the end marker is negative. */
 		if ((int64_t)off < 0 || (int64_t)size < 0 || !add_u64_ok(off, size, &end) ||
 		    (int64_t)end < 0)
-			return mp_fail(err, MP_EINPUT,
-				       "%s: byte offset %llu: flattened record offset %lld size %lld "
-				       "is negative or overflows",
-				       r->label, (unsigned long long)at, (long long)off,
-				       (long long)size);
+			return mp_fail_at(err, MP_EINPUT, r->label, at, "flattened record offset "
+					  "%lld size %lld is negative or overflows", (long long)off,
+					  (long long)size);
 		if (copy_record(r, off, size, err))
 			return -1;
 		if (end > r->image_end)

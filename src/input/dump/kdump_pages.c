@@ -71,9 +71,8 @@ static int get_desc(struct kdump_backing *kb, uint64_t idx, struct kdesc *d, str
 static int bad_desc(const struct kdump_backing *kb, uint64_t pfn, uint64_t idx,
 		    const char *what, struct mp_err *err)
 {
-	return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: page descriptor of pfn 0x%llx: %s",
-		       kb->l.label, (unsigned long long)desc_pos(kb, idx),
-		       (unsigned long long)pfn, what);
+	return mp_fail_at(err, MP_EINPUT, kb->l.label, desc_pos(kb, idx), "page descriptor of pfn "
+			  "0x%llx: %s", (unsigned long long)pfn, what);
 }
 
 static int check_desc(const struct kdump_backing *kb, uint64_t pfn, uint64_t idx,
@@ -82,12 +81,12 @@ static int check_desc(const struct kdump_backing *kb, uint64_t pfn, uint64_t idx
 	char what[160];
 
 	if (d->flags & (KDUMP_COMPRESSED_LZO | KDUMP_COMPRESSED_SNAPPY))
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %llu: page of pfn 0x%llx is %s-compressed: mpiplctl "
-			       "is built without %s; re-dump with dump-guest-memory -z (kdump-zlib)",
-			       kb->l.label, (unsigned long long)desc_pos(kb, idx),
-			       (unsigned long long)pfn, d->flags & KDUMP_COMPRESSED_LZO ? "lzo" : "snappy",
-			       d->flags & KDUMP_COMPRESSED_LZO ? "liblzo2" : "libsnappy");
+		return mp_fail_at(err, MP_EUNSUPPORTED, kb->l.label, desc_pos(kb, idx),
+				  "page of pfn 0x%llx is %s-compressed: mpiplctl is built without "
+				  "%s; re-dump with dump-guest-memory -z (kdump-zlib)",
+				  (unsigned long long)pfn,
+				  d->flags & KDUMP_COMPRESSED_LZO ? "lzo" : "snappy",
+				  d->flags & KDUMP_COMPRESSED_LZO ? "liblzo2" : "libsnappy");
 	if (d->flags != 0 && d->flags != KDUMP_COMPRESSED_ZLIB && d->flags != KDUMP_COMPRESSED_ZSTD) {
 		snprintf(what, sizeof(what), "flags 0x%x are not one known compression", d->flags);
 		return bad_desc(kb, pfn, idx, what, err);
@@ -130,12 +129,10 @@ static int decompress(struct kdump_backing *kb, uint64_t pfn, const struct kdesc
 			why = ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short page";
 	}
 	if (why)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: %s data of pfn 0x%llx (%u bytes) does not "
-			       "decompress to one page: %s",
-			       kb->l.label, (unsigned long long)d->offset,
-			       d->flags == KDUMP_COMPRESSED_ZLIB ? "zlib" : "zstd", (unsigned long long)pfn,
-			       d->size, why);
+		return mp_fail_at(err, MP_EINPUT, kb->l.label, d->offset, "%s data of pfn 0x%llx "
+				  "(%u bytes) does not decompress to one page: %s",
+				  d->flags == KDUMP_COMPRESSED_ZLIB ? "zlib" : "zstd",
+				  (unsigned long long)pfn, d->size, why);
 	return 0;
 }
 

@@ -78,14 +78,13 @@ static struct guest_mem *read_payload(struct instream *s, uint32_t format, uint6
 	case LV_FORMAT_ZSTD:
 		return read_compressed(s, CODEC_ZSTD, start, o, err);
 	default:
-		mp_fail(err, MP_EUNSUPPORTED,
-			"%s: byte offset %d: the libvirt save image holds a %s-compressed stream; "
-			"only raw, gzip, zstd and sparse are supported (decompress the stream "
-			"after byte %llu with that tool)",
-			instream_path(s), LV_OFF_FORMAT,
-			format < sizeof(lv_formats) / sizeof(lv_formats[0]) ? lv_formats[format] :
-									       "unknown",
-			(unsigned long long)start);
+		mp_fail_at(err, MP_EUNSUPPORTED, instream_path(s), LV_OFF_FORMAT,
+			   "the libvirt save image holds a %s-compressed stream; only raw, gzip, "
+			   "zstd and sparse are supported (decompress the stream after byte %llu "
+			   "with that tool)",
+			   format < sizeof(lv_formats) / sizeof(lv_formats[0]) ? lv_formats[format]
+									       : "unknown",
+			   (unsigned long long)start);
 		return NULL;
 	}
 }
@@ -107,9 +106,8 @@ static struct guest_mem *libvirt_open(struct instream *s, const struct input_opt
 	} else if (known_version(get_be32(h + LV_OFF_VERSION))) {
 		be = true;
 	} else {
-		mp_fail(err, MP_EUNSUPPORTED,
-			"%s: byte offset %d: libvirt save image version 0x%08x is not supported",
-			instream_path(s), LV_OFF_VERSION, get_le32(h + LV_OFF_VERSION));
+		mp_fail_at(err, MP_EUNSUPPORTED, instream_path(s), LV_OFF_VERSION, "libvirt save "
+			   "image version 0x%08x is not supported", get_le32(h + LV_OFF_VERSION));
 		return NULL;
 	}
 	data_len = get_u32(h + LV_OFF_DATA_LEN, be);

@@ -145,13 +145,6 @@ static uint64_t bitmap_bytes(uint64_t length)
 	return (length / MIG_PAGE_SIZE + 63) / 64 * 8;
 }
 
-static int fail_at(struct mig *g, uint64_t at, const char *idstr, const char *what,
-		   struct mp_err *err)
-{
-	return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: mapped-ram block '%s': %s",
-		       g->path, (unsigned long long)at, idstr, what);
-}
-
 /* Whether [off, off + len) lies inside the data the source holds. */
 static bool in_file(const struct mig *g, uint64_t off, uint64_t len)
 {
@@ -165,7 +158,6 @@ int mapped_ram_block_header(struct mig *g, struct ram_block *b, struct mp_err *e
 	uint64_t at = ms_tell(&g->src), page_size;
 	uint8_t h[MR_HDR_SIZE];
 	uint32_t version;
-	char msg[160];
 
 	if (ms_read(&g->src, h, sizeof(h), "mapped-ram header", err))
 		return -1;
@@ -174,9 +166,9 @@ int mapped_ram_block_header(struct mig *g, struct ram_block *b, struct mp_err *e
 	b->mr_bitmap_off = get_be64(h + 12);
 	b->mr_pages_off = get_be64(h + 20);
 	if (version > MR_VERSION) {
-		snprintf(msg, sizeof(msg), "header version %u is newer than %u", version,
-			 MR_VERSION);
-		return fail_at(g, at, b->idstr, msg, err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at,
+				  "mapped-ram block '%s': header version %u is newer than %u",
+				  b->idstr, version, MR_VERSION);
 	}
 	/* Both 0: an x-ignore-shared block with no data; the stream goes on here. */
 	if (b->mr_bitmap_off == 0 && b->mr_pages_off == 0) {
@@ -184,16 +176,19 @@ int mapped_ram_block_header(struct mig *g, struct ram_block *b, struct mp_err *e
 		return 0;
 	}
 	if (page_size != MIG_PAGE_SIZE) {
-		snprintf(msg, sizeof(msg), "page size %llu is not 4096",
-			 (unsigned long long)page_size);
-		return fail_at(g, at, b->idstr, msg, err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at,
+				  "mapped-ram block '%s': page size %llu is not 4096", b->idstr,
+				  (unsigned long long)page_size);
 	}
 	if (b->mr_pages_off % MIG_PAGE_SIZE)
-		return fail_at(g, at, b->idstr, "pages offset is not page-aligned", err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "mapped-ram block '%s': pages "
+				  "offset is not page-aligned", b->idstr);
 	if (!in_file(g, b->mr_bitmap_off, bitmap_bytes(b->length)))
-		return fail_at(g, at, b->idstr, "bitmap lies beyond the end of the file", err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "mapped-ram block '%s': bitmap lies "
+				  "beyond the end of the file", b->idstr);
 	if (!in_file(g, b->mr_pages_off, b->length))
-		return fail_at(g, at, b->idstr, "pages lie beyond the end of the file", err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "mapped-ram block '%s': pages lie "
+				  "beyond the end of the file", b->idstr);
 	/* The stream resumes after the block's page region. */
 	return ms_seek(&g->src, b->mr_pages_off + b->length, err);
 }

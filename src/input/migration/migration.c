@@ -35,13 +35,6 @@
 /* Longest header that may follow a footer: type, id, str8 idstr, instance, version. */
 #define NEXT_HDR_MAX (1 + 4 + 1 + 255 + 4 + 4)
 
-static int fail_at(struct mig *g, uint64_t at, enum mp_status st, const char *what,
-		   struct mp_err *err)
-{
-	return mp_fail(err, st, "%s: byte offset %llu: %s", g->path, (unsigned long long)at,
-		       what);
-}
-
 static int read_header(struct mig *g, struct mp_err *err)
 {
 	uint64_t at = ms_tell(&g->src);
@@ -52,19 +45,15 @@ static int read_header(struct mig *g, struct mp_err *err)
 	if (n < 0)
 		return -1;
 	if (n < 8 || get_be32(p) != QEVM_MAGIC)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: not a QEMU migration stream (no QEVM header)",
-			       g->path, (unsigned long long)at);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "not a QEMU migration stream (no "
+				  "QEVM header)");
 	version = get_be32(p + 4);
 	if (version == 2)
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %llu: migration stream version 2 is obsolete "
-			       "(QEMU itself refuses it)",
-			       g->path, (unsigned long long)(at + 4));
+		return mp_fail_at(err, MP_EUNSUPPORTED, g->path, at + 4, "migration stream version "
+				  "2 is obsolete (QEMU itself refuses it)");
 	if (version != QEVM_VERSION)
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %llu: unsupported migration stream version %u",
-			       g->path, (unsigned long long)(at + 4), version);
+		return mp_fail_at(err, MP_EUNSUPPORTED, g->path, at + 4, "unsupported migration "
+				  "stream version %u", version);
 	return ms_skip(&g->src, 8, "stream header", err);
 }
 
@@ -87,9 +76,8 @@ static int read_capabilities(struct mig *g, struct mp_err *err)
 	if (ms_be32(&g->src, &count, "capability count", err))
 		return -1;
 	if (count > CAPS_MAX)
-		return fail_at(g, at, MP_EINPUT, "configuration lists an implausible number of "
-						 "capabilities",
-			       err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "configuration lists an implausible "
+				  "number of capabilities");
 	for (uint32_t i = 0; i < count; i++) {
 		if (read_str8(g, name, "capability name", err))
 			return -1;
@@ -107,7 +95,7 @@ static int read_capabilities(struct mig *g, struct mp_err *err)
 /* One configuration subsection (spec 3.5); its 0x05 has been read. */
 static int read_config_subsection(struct mig *g, uint64_t at, struct mp_err *err)
 {
-	char name[256], msg[400];
+	char name[256];
 	uint32_t version, bits;
 
 	if (read_str8(g, name, "configuration subsection name", err) ||
@@ -121,15 +109,14 @@ static int read_config_subsection(struct mig *g, uint64_t at, struct mp_err *err
 		if (ms_be32(&g->src, &bits, "target page bits", err))
 			return -1;
 		if (bits != 12)
-			return fail_at(g, at, MP_EUNSUPPORTED,
-				       "target page size is not 4 KiB: not a ppc64 stream", err);
+			return mp_fail_at(err, MP_EUNSUPPORTED, g->path, at, "target page size is "
+					  "not 4 KiB: not a ppc64 stream");
 		return 0;
 	}
-	snprintf(msg, sizeof(msg),
-		 "unknown configuration subsection '%s' version %u (newer QEMU?): cannot "
-		 "read past it",
-		 name, version);
-	return fail_at(g, at, MP_EUNSUPPORTED, msg, err);
+	return mp_fail_at(err, MP_EUNSUPPORTED, g->path, at,
+			  "unknown configuration subsection '%s' version %u (newer QEMU?): "
+			  "cannot read past it",
+			  name, version);
 }
 
 static bool is_record_type(uint8_t t)
@@ -148,13 +135,12 @@ static int read_configuration(struct mig *g, struct mp_err *err)
 	if (n < 0)
 		return -1;
 	if (n == 0)
-		return fail_at(g, at, MP_EINPUT, "stream ends right after its header", err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at,
+				  "stream ends right after its header");
 	if (p[0] != MIG_CONFIGURATION) {
 		if (!is_record_type(p[0]))
-			return fail_at(g, at, MP_EINPUT,
-				       "no configuration section and no valid record after the "
-				       "header",
-				       err);
+			return mp_fail_at(err, MP_EINPUT, g->path, at, "no configuration section "
+					  "and no valid record after the header");
 		return gm_add_note(g->gm, err,
 				   "configuration section missing (send-configuration=off): "
 				   "capabilities unknown, assumed none");
@@ -163,7 +149,8 @@ static int read_configuration(struct mig *g, struct mp_err *err)
 	    ms_be32(&g->src, &len, "machine name length", err))
 		return -1;
 	if (len == 0 || len > MACHINE_NAME_MAX)
-		return fail_at(g, at + 1, MP_EINPUT, "implausible machine name length", err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at + 1, "implausible machine name "
+				  "length");
 	if (ms_read(&g->src, g->machine, len, "machine name", err))
 		return -1;
 	g->machine[len] = '\0';
@@ -207,14 +194,14 @@ static int read_section_header(struct mig *g, struct mig_section *sec, struct mp
 	    ms_be32(&g->src, &sec->version, "section version", err))
 		return -1;
 	if (!sec->idstr[0])
-		return fail_at(g, at + 4, MP_EINPUT, "section id string of length 0", err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at + 4, "section id string of length 0");
 	known = find_section(g, sec->id);
 	if (known) {
 		*known = *sec;
 		return 0;
 	}
 	if (g->nsecs >= SECTIONS_MAX)
-		return fail_at(g, at, MP_EINPUT, "too many sections", err);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "too many sections");
 	secs = mp_reallocarray(g->secs, g->nsecs + 1, sizeof(*secs), err);
 	if (!secs)
 		return -1;
@@ -231,11 +218,9 @@ static int read_footer(struct mig *g, const struct mig_section *sec, struct mp_e
 	if (ms_read(&g->src, f, sizeof(f), "section footer", err))
 		return -1;
 	if (f[0] != MIG_FOOTER || get_be32(f + 1) != sec->id)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: section '%s' (id %u) is not followed by its "
-			       "footer (found %02x %08x): stream out of step",
-			       g->path, (unsigned long long)at, sec->idstr, sec->id, f[0],
-			       get_be32(f + 1));
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "section '%s' (id %u) is not "
+				  "followed by its footer (found %02x %08x): stream out of step",
+				  sec->idstr, sec->id, f[0], get_be32(f + 1));
 	return 0;
 }
 
@@ -399,11 +384,10 @@ int mig_skip_rest(struct mig *g, const struct mig_section *sec, uint64_t start,
 	if (footer_scan(g, here, sec->id, &pos, err))
 		return -1;
 	if (pos == g->src.end)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: cannot find the end of section '%s' "
-			       "instance %u (id %u): %s, and no footer found",
-			       g->path, (unsigned long long)here, sec->idstr, sec->instance,
-			       sec->id, g->vmdesc ? "not in the vmdesc" : "no usable vmdesc");
+		return mp_fail_at(err, MP_EINPUT, g->path, here, "cannot find the end of section "
+				  "'%s' instance %u (id %u): %s, and no footer found", sec->idstr,
+				  sec->instance, sec->id,
+				  g->vmdesc ? "not in the vmdesc" : "no usable vmdesc");
 	g->skipped[SKIP_SCAN]++;
 	note_scanned(g, sec->idstr);
 	return ms_seek(&g->src, pos, err);
@@ -421,11 +405,9 @@ static int section_body(struct mig *g, const struct mig_section *sec, bool full_
 
 	if (is_ram(sec)) {
 		if (full_or_start && sec->version != RAM_VERSION) {
-			char msg[96];
-
-			snprintf(msg, sizeof(msg), "ram section version %u (only %u exists)",
-				 sec->version, RAM_VERSION);
-			return fail_at(g, start - 4, MP_EUNSUPPORTED, msg, err);
+			return mp_fail_at(err, MP_EUNSUPPORTED, g->path, start - 4,
+					  "ram section version %u (only %u exists)", sec->version,
+					  RAM_VERSION);
 		}
 		return ram_load_body(g, err);
 	}
@@ -505,8 +487,6 @@ static int read_records(struct mig *g, struct mp_err *err)
 		struct mig_section sec, *known;
 		uint8_t type;
 		uint32_t id;
-		char msg[96];
-
 		if (ms_u8(&g->src, &type, "record type (the stream has no EOF record)", err))
 			return -1;
 		switch (type) {
@@ -525,10 +505,10 @@ static int read_records(struct mig *g, struct mp_err *err)
 				return -1;
 			known = find_section(g, id);
 			if (!known) {
-				snprintf(msg, sizeof(msg),
-					 "section part for id %u, which no section start announced",
-					 id);
-				return fail_at(g, at, MP_EINPUT, msg, err);
+				return mp_fail_at(err, MP_EINPUT, g->path, at,
+						  "section part for id %u, which no section start "
+						  "announced",
+						  id);
 			}
 			sec = *known;
 			if (section_body(g, &sec, false, err) || read_footer(g, &sec, err))
@@ -539,9 +519,8 @@ static int read_records(struct mig *g, struct mp_err *err)
 				return -1;
 			break;
 		default:
-			snprintf(msg, sizeof(msg),
-				 "unknown record type 0x%02x (stream out of step?)", type);
-			return fail_at(g, at, MP_EINPUT, msg, err);
+			return mp_fail_at(err, MP_EINPUT, g->path, at,
+					  "unknown record type 0x%02x (stream out of step?)", type);
 		}
 	}
 }

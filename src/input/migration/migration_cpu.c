@@ -139,18 +139,16 @@ int cpu_section_load(struct mig *g, const struct mig_section *sec, struct mp_err
 	uint8_t *body;
 
 	if (sec->version != CPU_VERSION)
-		return mp_fail(err, MP_EUNSUPPORTED,
-			       "%s: byte offset %llu: cpu section version %u is not supported "
-			       "(QEMU 7.2-10.x write version %u)",
-			       g->path, (unsigned long long)start, sec->version, CPU_VERSION);
+		return mp_fail_at(err, MP_EUNSUPPORTED, g->path, start, "cpu section version %u is "
+				  "not supported (QEMU 7.2-10.x write version %u)", sec->version,
+				  CPU_VERSION);
 	if (g->ncpus >= CPUS_MAX)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: more than %u cpu sections",
-			       g->path, (unsigned long long)start, CPUS_MAX);
+		return mp_fail_at(err, MP_EINPUT, g->path, start, "more than %u cpu sections",
+				  CPUS_MAX);
 	for (size_t i = 0; i < g->ncpus; i++)
 		if (g->cpu_ids[i] == sec->instance)
-			return mp_fail(err, MP_EINPUT,
-				       "%s: byte offset %llu: second cpu section for cpu_index %u",
-				       g->path, (unsigned long long)start, sec->instance);
+			return mp_fail_at(err, MP_EINPUT, g->path, start, "second cpu section for "
+					  "cpu_index %u", sec->instance);
 	cpus = mp_reallocarray(g->cpus, g->ncpus + 1, sizeof(*cpus), err);
 	if (!cpus)
 		return -1;

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,21 +50,6 @@ static const struct {
 	{ "powernv10-rainier", PNV10_HOMER_BASE },
 	{ "powernv11", PNV10_HOMER_BASE },
 };
-
-static int fail_at(struct mig *g, uint64_t at, enum mp_status st, struct mp_err *err,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int fail_at(struct mig *g, uint64_t at, enum mp_status st, struct mp_err *err,
-		   const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return mp_fail(err, st, "%s: byte offset %llu: %s", g->path, (unsigned long long)at, msg);
-}
 
 /* ---- the temporary file ---- */
 
@@ -347,7 +331,7 @@ static struct ram_block *add_block(struct mig *g, const char *idstr, uint64_t at
 	struct ram_block *blocks;
 
 	if (r->nblocks >= RAM_BLOCKS_MAX) {
-		fail_at(g, at, MP_EINPUT, err, "more than %u RAM blocks", RAM_BLOCKS_MAX);
+		mp_fail_at(err, MP_EINPUT, g->path, at, "more than %u RAM blocks", RAM_BLOCKS_MAX);
 		return NULL;
 	}
 	blocks = mp_reallocarray(r->blocks, r->nblocks + 1, sizeof(*blocks), err);
@@ -408,7 +392,7 @@ static int read_block_list(struct mig *g, uint64_t total, uint64_t at, struct mp
 	uint64_t left = total;
 
 	if (r->have_list)
-		return fail_at(g, at, MP_EINPUT, err, "second RAM block list");
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "second RAM block list");
 	while (left) {
 		uint64_t bat = ms_tell(&g->src), len, gpa = 0;
 		char idstr[256];
@@ -418,15 +402,16 @@ static int read_block_list(struct mig *g, uint64_t total, uint64_t at, struct mp
 		    ms_be64(&g->src, &len, "RAM block length", err))
 			return -1;
 		if (!idstr[0])
-			return fail_at(g, bat, MP_EINPUT, err, "RAM block name of length 0");
+			return mp_fail_at(err, MP_EINPUT, g->path, bat, "RAM block name of length "
+					  "0");
 		if (len > left)
-			return fail_at(g, bat, MP_EINPUT, err,
-				       "RAM block '%s' length 0x%llx exceeds the 0x%llx bytes left "
-				       "of the total 0x%llx",
-				       idstr, (unsigned long long)len, (unsigned long long)left,
-				       (unsigned long long)total);
+			return mp_fail_at(err, MP_EINPUT, g->path, bat, "RAM block '%s' length "
+					  "0x%llx exceeds the 0x%llx bytes left of the total "
+					  "0x%llx", idstr, (unsigned long long)len,
+					  (unsigned long long)left, (unsigned long long)total);
 		if (find_block(r, idstr) >= 0)
-			return fail_at(g, bat, MP_EINPUT, err, "RAM block '%s' listed twice", idstr);
+			return mp_fail_at(err, MP_EINPUT, g->path, bat, "RAM block '%s' listed "
+					  "twice", idstr);
 		if (maybe_page_size(g, err))
 			return -1;
 		if (g->cap_ignore_shared && ms_be64(&g->src, &gpa, "RAM block address", err))
@@ -459,8 +444,8 @@ static int block_from_stream(struct mig *g, uint8_t flags, uint64_t at, struct r
 
 	if (flags & RAM_FLAG_CONTINUE) {
 		if (r->last < 0)
-			return fail_at(g, at, MP_EINPUT, err,
-				       "page record continues a RAM block before any was named");
+			return mp_fail_at(err, MP_EINPUT, g->path, at, "page record continues a "
+					  "RAM block before any was named");
 		*out = &r->blocks[r->last];
 		return 0;
 	}
@@ -490,17 +475,17 @@ static int xbzrle_page(struct mig *g, struct ram_block *b, uint64_t addr, uint64
 	    ms_be16(&g->src, &len, "XBZRLE length", err))
 		return -1;
 	if (hdr != XBZRLE_ENCODING)
-		return fail_at(g, at, MP_EINPUT, err, "XBZRLE header byte 0x%02x is not 0x01", hdr);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "XBZRLE header byte 0x%02x is not "
+				  "0x01", hdr);
 	if (len > MIG_PAGE_SIZE)
-		return fail_at(g, at, MP_EINPUT, err, "XBZRLE length %u exceeds the page size",
-			       len);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "XBZRLE length %u exceeds the page "
+				  "size", len);
 	if (ms_read(&g->src, r->xbuf, len, "XBZRLE data", err) ||
 	    get_page(g, b, addr, r->page, err))
 		return -1;
 	if (xbzrle_decode(r->xbuf, len, r->page, MIG_PAGE_SIZE))
-		return fail_at(g, at, MP_EINPUT, err,
-			       "XBZRLE data of page 0x%llx of '%s' does not decode",
-			       (unsigned long long)addr, b->idstr);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "XBZRLE data of page 0x%llx of '%s' "
+				  "does not decode", (unsigned long long)addr, b->idstr);
 	r->n_xbzrle++;
 	return put_page(g, b, addr, r->page, false, err);
 }
@@ -515,8 +500,8 @@ static int compressed_page(struct mig *g, struct ram_block *b, uint64_t addr, ui
 	if (ms_be32(&g->src, &len, "compressed page length", err))
 		return -1;
 	if (len == 0 || len > COMPRESS_PAGE_MAX)
-		return fail_at(g, at, MP_EINPUT, err, "compressed page length %u is not in 1..%u",
-			       len, COMPRESS_PAGE_MAX);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "compressed page length %u is not "
+				  "in 1..%u", len, COMPRESS_PAGE_MAX);
 	if (ms_read(&g->src, r->xbuf, len, "compressed page", err))
 		return -1;
 	if (!r->z_live) {
@@ -532,9 +517,9 @@ static int compressed_page(struct mig *g, struct ram_block *b, uint64_t addr, ui
 	r->z.avail_out = MIG_PAGE_SIZE;
 	zr = inflate(&r->z, Z_FINISH);
 	if (zr != Z_STREAM_END || r->z.avail_out != 0)
-		return fail_at(g, at, MP_EINPUT, err,
-			       "compressed page 0x%llx of '%s' does not inflate to one page",
-			       (unsigned long long)addr, b->idstr);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "compressed page 0x%llx of '%s' "
+				  "does not inflate to one page", (unsigned long long)addr,
+				  b->idstr);
 	r->n_compressed++;
 	return put_page(g, b, addr, r->page, false, err);
 }
@@ -551,9 +536,9 @@ static int page_record(struct mig *g, unsigned kind, uint8_t flags, uint64_t add
 	if (block_from_stream(g, flags, at, &b, err))
 		return -1;
 	if (b->listed && addr >= b->length)
-		return fail_at(g, at, MP_EINPUT, err,
-			       "page offset 0x%llx is beyond RAM block '%s' (0x%llx bytes)",
-			       (unsigned long long)addr, b->idstr, (unsigned long long)b->length);
+		return mp_fail_at(err, MP_EINPUT, g->path, at, "page offset 0x%llx is beyond RAM "
+				  "block '%s' (0x%llx bytes)", (unsigned long long)addr, b->idstr,
+				  (unsigned long long)b->length);
 	if (!b->listed)
 		r->n_unknown_block++;
 	b->records++;
@@ -593,9 +578,8 @@ int ram_load_body(struct mig *g, struct mp_err *err)
 		addr = w & ~(uint64_t)(MIG_PAGE_SIZE - 1);
 		kind = flags & ~RAM_FLAG_CONTINUE;
 		if (g->cap_mapped_ram && kind != RAM_FLAG_EOS && kind != RAM_FLAG_MEM_SIZE)
-			return fail_at(g, at, MP_EINPUT, err,
-				       "ram record flags 0x%x are not allowed with mapped-ram",
-				       flags);
+			return mp_fail_at(err, MP_EINPUT, g->path, at, "ram record flags 0x%x are "
+					  "not allowed with mapped-ram", flags);
 		switch (kind) {
 		case RAM_FLAG_EOS:
 			return 0;
@@ -613,12 +597,11 @@ int ram_load_body(struct mig *g, struct mp_err *err)
 				return -1;
 			break;
 		case RAM_FLAG_HOOK:
-			return fail_at(g, at, MP_EINPUT, err,
-				       "ram record flags 0x%x: an RDMA hook, impossible in a file",
-				       flags);
+			return mp_fail_at(err, MP_EINPUT, g->path, at, "ram record flags 0x%x: an "
+					  "RDMA hook, impossible in a file", flags);
 		default:
-			return fail_at(g, at, MP_EINPUT, err,
-				       "ram record flags 0x%x are not a known combination", flags);
+			return mp_fail_at(err, MP_EINPUT, g->path, at, "ram record flags 0x%x are "
+					  "not a known combination", flags);
 		}
 	}
 }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "../file_access.h"
-#include "qcow2_internal.h"
+#include "qcow2_priv.h"
 #include "../../util/bytes.h"
 
 /* Header field offsets (all big-endian). */
@@ -46,26 +46,22 @@ static int check_features(struct qcow2_image *img, const uint8_t *h, uint32_t hl
 	uint8_t ctype = hlen > H_COMPRESSION_TYPE ? h[H_COMPRESSION_TYPE] : 0;
 
 	if (inc & ~INCOMPAT_KNOWN)
-		return mp_fail(err, MP_EUNSUPPORTED, "%s: byte offset %d: unsupported qcow2 "
-						     "incompatible feature bits 0x%llx",
-			       img->label, H_INCOMPAT,
-			       (unsigned long long)(inc & ~INCOMPAT_KNOWN));
+		return mp_fail_at(err, MP_EUNSUPPORTED, img->label, H_INCOMPAT, "unsupported qcow2 "
+				  "incompatible feature bits 0x%llx",
+				  (unsigned long long)(inc & ~INCOMPAT_KNOWN));
 	if (inc & INCOMPAT_DATA_FILE)
-		return mp_fail(err, MP_EUNSUPPORTED, "%s: byte offset %d: the image uses an "
-						     "external data file: it has no internal "
-						     "snapshot data", img->label, H_INCOMPAT);
+		return mp_fail_at(err, MP_EUNSUPPORTED, img->label, H_INCOMPAT, "the image uses an "
+				  "external data file: it has no internal snapshot data");
 	if ((inc & INCOMPAT_EXTL2) && img->cluster_bits < 14)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %d: extended L2 entries need "
-					       "clusters of 16 KiB or more, cluster_bits is %u",
-			       img->label, H_INCOMPAT, img->cluster_bits);
+		return mp_fail_at(err, MP_EINPUT, img->label, H_INCOMPAT, "extended L2 entries "
+				  "need clusters of 16 KiB or more, cluster_bits is %u",
+				  img->cluster_bits);
 	if (ctype > 1)
-		return mp_fail(err, MP_EUNSUPPORTED, "%s: byte offset %d: unknown compression "
-						     "type %u", img->label, H_COMPRESSION_TYPE,
-			       ctype);
+		return mp_fail_at(err, MP_EUNSUPPORTED, img->label, H_COMPRESSION_TYPE,
+				  "unknown compression type %u", ctype);
 	if ((ctype != 0) != !!(inc & INCOMPAT_COMPRESSION))
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %d: compression type %u does not "
-					       "match the compression feature bit",
-			       img->label, H_COMPRESSION_TYPE, ctype);
+		return mp_fail_at(err, MP_EINPUT, img->label, H_COMPRESSION_TYPE, "compression "
+				  "type %u does not match the compression feature bit", ctype);
 	img->ext_l2 = inc & INCOMPAT_EXTL2;
 	img->zstd = ctype == 1;
 	return 0;
@@ -81,33 +77,30 @@ static int read_header(struct qcow2_image *img, uint32_t *nsnap, uint64_t *snap_
 			"the qcow2 header", err))
 		return -1;
 	if (memcmp(h, "QFI\xfb", 4) != 0)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset 0: not a qcow2 image", img->label);
+		return mp_fail_at(err, MP_EINPUT, img->label, 0, "not a qcow2 image");
 	img->version = get_be32(h + H_VERSION);
 	img->cluster_bits = get_be32(h + H_CLUSTER_BITS);
 	img->size = get_be64(h + H_SIZE);
 	if (img->version != 2 && img->version != 3)
-		return mp_fail(err, MP_EUNSUPPORTED, "%s: byte offset %d: qcow2 version %u (2 and "
-						     "3 are known)", img->label, H_VERSION,
-			       img->version);
+		return mp_fail_at(err, MP_EUNSUPPORTED, img->label, H_VERSION, "qcow2 version %u "
+				  "(2 and 3 are known)", img->version);
 	if (img->cluster_bits < 9 || img->cluster_bits > 21)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %d: cluster_bits %u is outside "
-					       "9..21", img->label, H_CLUSTER_BITS,
-			       img->cluster_bits);
+		return mp_fail_at(err, MP_EINPUT, img->label, H_CLUSTER_BITS, "cluster_bits %u is "
+				  "outside 9..21", img->cluster_bits);
 	img->cluster_size = 1ull << img->cluster_bits;
 	if (get_be32(h + H_CRYPT) != 0)
-		return mp_fail(err, MP_EUNSUPPORTED, "%s: byte offset %d: the image is encrypted "
-						     "(method %u): its vmstate cannot be read",
-			       img->label, H_CRYPT, get_be32(h + H_CRYPT));
+		return mp_fail_at(err, MP_EUNSUPPORTED, img->label, H_CRYPT, "the image is "
+				  "encrypted (method %u): its vmstate cannot be read",
+				  get_be32(h + H_CRYPT));
 	if (img->version == 3) {
 		if (pread_exact(img->fd, img->file_size, h, sizeof(h) - 8, 0, img->label,
 				"the qcow2 v3 header", err))
 			return -1;
 		hlen = get_be32(h + H_HEADER_LENGTH);
 		if (hlen < V3_MIN_HEADER_LEN || hlen > img->cluster_size)
-			return mp_fail(err, MP_EINPUT, "%s: byte offset %d: header_length %u is "
-						       "outside [104, cluster size %llu]",
-				       img->label, H_HEADER_LENGTH, hlen,
-				       (unsigned long long)img->cluster_size);
+			return mp_fail_at(err, MP_EINPUT, img->label, H_HEADER_LENGTH,
+					  "header_length %u is outside [104, cluster size %llu]",
+					  hlen, (unsigned long long)img->cluster_size);
 		if (hlen > H_COMPRESSION_TYPE &&
 		    pread_exact(img->fd, img->file_size, h + H_COMPRESSION_TYPE, 1,
 				H_COMPRESSION_TYPE, img->label, "the compression type", err))
@@ -124,14 +117,13 @@ static int check_table(const struct qcow2_image *img, uint32_t n, uint64_t off,
 		       struct mp_err *err)
 {
 	if (n > MAX_SNAPSHOTS)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %d: %u snapshots, more than %u",
-			       img->label, H_NB_SNAPSHOTS, n, MAX_SNAPSHOTS);
+		return mp_fail_at(err, MP_EINPUT, img->label, H_NB_SNAPSHOTS, "%u snapshots, more "
+				  "than %u", n, MAX_SNAPSHOTS);
 	if (n && (off % img->cluster_size || off >= img->file_size))
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %d: snapshot table offset %llu is not cluster "
-			       "aligned or lies outside the file (%llu bytes)",
-			       img->label, H_SNAPSHOTS_OFFSET, (unsigned long long)off,
-			       (unsigned long long)img->file_size);
+		return mp_fail_at(err, MP_EINPUT, img->label, H_SNAPSHOTS_OFFSET, "snapshot table "
+				  "offset %llu is not cluster aligned or lies outside the file "
+				  "(%llu bytes)", (unsigned long long)off,
+				  (unsigned long long)img->file_size);
 	return 0;
 }
 
@@ -178,9 +170,8 @@ static int read_entry(const struct qcow2_image *img, uint64_t *off, struct qcow2
 	extra_size = get_be32(f + 36);
 	info->disk_size = img->size;
 	if (extra_size > MAX_EXTRA)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: snapshot extra data of %u "
-					       "bytes, more than %u",
-			       img->label, (unsigned long long)(at + 36), extra_size, MAX_EXTRA);
+		return mp_fail_at(err, MP_EINPUT, img->label, at + 36, "snapshot extra data of %u "
+				  "bytes, more than %u", extra_size, MAX_EXTRA);
 	if (pread_exact(img->fd, img->file_size, extra,
 			extra_size < sizeof(extra) ? extra_size : sizeof(extra), at + SN_FIXED,
 			img->label, "snapshot extra data", err))
@@ -216,10 +207,8 @@ static int read_snapshots(struct qcow2_image *img, uint32_t n, uint64_t off,
 		if (read_entry(img, &off, &img->snaps[i], &img->info[i], err))
 			return -1;
 		if (off - start > MAX_TABLE_SIZE)
-			return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: the snapshot table "
-						       "exceeds %llu bytes",
-				       img->label, (unsigned long long)start,
-				       (unsigned long long)MAX_TABLE_SIZE);
+			return mp_fail_at(err, MP_EINPUT, img->label, start, "the snapshot table "
+					  "exceeds %llu bytes", (unsigned long long)MAX_TABLE_SIZE);
 	}
 	return 0;
 }
@@ -295,10 +284,9 @@ static int choose(const struct qcow2_image *img, const char *want, size_t *chose
 		return mp_fail(err, MP_EINPUT, "%s: no snapshot with a VM state (%zu snapshots)",
 			       img->label, img->nsnaps);
 	if (img->info[best].vm_state_size == 0)
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: snapshot \"%s\" (id %s) is "
-					       "disk-only: vm_state_size is 0",
-			       img->label, (unsigned long long)img->snaps[best].entry_off,
-			       img->info[best].tag, img->info[best].id);
+		return mp_fail_at(err, MP_EINPUT, img->label, img->snaps[best].entry_off,
+				  "snapshot \"%s\" (id %s) is disk-only: vm_state_size is 0",
+				  img->info[best].tag, img->info[best].id);
 	*chosen = best;
 	return 0;
 }

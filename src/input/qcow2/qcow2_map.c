@@ -13,7 +13,7 @@
 #include <zlib.h>
 
 #include "../file_access.h"
-#include "qcow2_internal.h"
+#include "qcow2_priv.h"
 #include "../../util/bytes.h"
 
 /* [block/qcow2.h]: L1E_OFFSET_MASK, L2E_OFFSET_MASK, QCOW_OFLAG_COMPRESSED, QCOW_OFLAG_ZERO. */
@@ -49,12 +49,11 @@ static int check_l1(const struct qcow2_image *img, const struct qcow2_snap *sn,
 
 	if (bytes > MAX_L1_BYTES || sn->l1_off % img->cluster_size ||
 	    sn->l1_off > img->file_size || bytes > img->file_size - sn->l1_off)
-		return mp_fail(err, MP_EINPUT,
-			       "%s: byte offset %llu: snapshot \"%s\": L1 table at %llu with %u "
-			       "entries is unaligned, too large or outside the file (%llu bytes)",
-			       img->label, (unsigned long long)sn->entry_off,
-			       img->cur_info->tag, (unsigned long long)sn->l1_off, sn->l1_size,
-			       (unsigned long long)img->file_size);
+		return mp_fail_at(err, MP_EINPUT, img->label, sn->entry_off, "snapshot \"%s\": L1 "
+				  "table at %llu with %u entries is unaligned, too large or "
+				  "outside the file (%llu bytes)", img->cur_info->tag,
+				  (unsigned long long)sn->l1_off, sn->l1_size,
+				  (unsigned long long)img->file_size);
 	return 0;
 }
 
@@ -72,11 +71,10 @@ int qcow2_map_start(struct qcow2_image *img, size_t index, struct mp_err *err)
 	/* The vmstate begins after the disk, at the next L1-entry boundary ([block/qcow2.h]). */
 	if (info->disk_size > UINT64_MAX - align ||
 	    !add_u64_ok(round_up_u64(info->disk_size, align), info->vm_state_size, &end))
-		return mp_fail(err, MP_EINPUT, "%s: byte offset %llu: snapshot \"%s\": disk size "
-					       "%llu plus VM state %llu bytes pass 2^64",
-			       img->label, (unsigned long long)img->cur->entry_off, info->tag,
-			       (unsigned long long)info->disk_size,
-			       (unsigned long long)info->vm_state_size);
+		return mp_fail_at(err, MP_EINPUT, img->label, img->cur->entry_off,
+				  "snapshot \"%s\": disk size %llu plus VM state %llu bytes pass "
+				  "2^64", info->tag, (unsigned long long)info->disk_size,
+				  (unsigned long long)info->vm_state_size);
 	img->vm_start = round_up_u64(info->disk_size, align);
 	img->pos = 0;
 	if (check_l1(img, img->cur, err))

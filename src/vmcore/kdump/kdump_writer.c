@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "kdw.h"
+#include "kdw_priv.h"
 #include "kdump_writer.h"
 #include "../../util/tempfile.h"
 

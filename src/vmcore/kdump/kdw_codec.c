@@ -5,7 +5,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "kdw.h"
+#include "kdw_priv.h"
 
 /*
  * zstd level 1, measured on 1 GiB of binaries and text in 64 KiB pages:

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kdw.h"
+#include "kdw_priv.h"
 #include "../../util/bytes.h"
 
 /* struct new_utsname: six strings in the header (src/format/kdump_disk.h). */

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kdw.h"
+#include "kdw_priv.h"
 #include "../../util/bytes.h"
 #include "../../util/progress.h"
 

@@ -2,36 +2,15 @@
 /* Reading the dump's pages from guest memory (kdump writer). */
 #include <string.h>
 
-#include "kdw.h"
-
-int kdw_read_lenient(struct guest_mem *gm, uint64_t phys, uint8_t *dst, uint64_t len,
-		     struct mp_err *err)
-{
-	uint64_t end = phys + len, at = phys;
-
-	for (size_t i = 0; i < gm->nranges && at < end; i++) {
-		const struct gm_range *g = &gm->ranges[i];
-		uint64_t lo = at > g->gpa ? at : g->gpa;
-		uint64_t hi = end < g->gpa + g->size ? end : g->gpa + g->size;
-
-		if (lo >= hi)
-			continue;
-		memset(dst + (at - phys), 0, (size_t)(lo - at));
-		if (gm_read(gm, lo, dst + (lo - phys), (size_t)(hi - lo), err))
-			return -1;
-		at = hi;
-	}
-	memset(dst + (at - phys), 0, (size_t)(end - at));
-	return 0;
-}
+#include "kdw_priv.h"
 
 int kdw_read_full_pages(struct guest_mem *gm, const struct kdw_layout *l,
 			const struct kdw_cursor *c, uint64_t n, uint8_t *dst, struct mp_err *err)
 {
 	const struct kdw_load *ld = &l->loads[c->load];
 
-	return kdw_read_lenient(gm, ld->offset + (c->pfn * l->page_size - ld->paddr), dst,
-				n * l->page_size, err);
+	return gm_read_lenient(gm, ld->offset + (c->pfn * l->page_size - ld->paddr), dst,
+			       n * l->page_size, err);
 }
 
 int kdw_read_page(struct guest_mem *gm, const struct kdw_layout *l, const struct kdw_cursor *c,
@@ -47,8 +26,8 @@ int kdw_read_page(struct guest_mem *gm, const struct kdw_layout *l, const struct
 		const struct kdw_load *ld = &l->loads[k];
 		uint64_t s = a > ld->paddr ? a : ld->paddr, e = b < ld->end ? b : ld->end;
 
-		if (s < e && kdw_read_lenient(gm, ld->offset + (s - ld->paddr), dst + (s - a), e - s,
-					      err))
+		if (s < e &&
+		    gm_read_lenient(gm, ld->offset + (s - ld->paddr), dst + (s - a), e - s, err))
 			return -1;
 	}
 	return 0;

@@ -11,8 +11,8 @@
  *   desc_off                     one page descriptor per set bit, by pfn
  *   data_off                     the shared zero page, then page data
  */
-#ifndef MPIPL_VMCORE_KDUMP_KDW_H
-#define MPIPL_VMCORE_KDUMP_KDW_H
+#ifndef MPIPL_VMCORE_KDUMP_KDW_PRIV_H
+#define MPIPL_VMCORE_KDUMP_KDW_PRIV_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -87,10 +87,6 @@ void kdw_cursor_advance(const struct kdw_layout *l, struct kdw_cursor *c, uint64
 uint64_t kdw_cursor_full_pages(const struct kdw_layout *l, const struct kdw_cursor *c);
 
 /* Reading the dump's pages from guest memory. Internal to the kdump writer. */
-/* Guest bytes [phys, phys + len) into dst; addresses that are not RAM read as zero. */
-int kdw_read_lenient(struct guest_mem *gm, uint64_t phys, uint8_t *dst, uint64_t len,
-		     struct mp_err *err);
-
 /* n whole pages from c->pfn on, all inside PT_LOAD c->load (n <= kdw_cursor_full_pages). */
 int kdw_read_full_pages(struct guest_mem *gm, const struct kdw_layout *l,
 			const struct kdw_cursor *c, uint64_t n, uint8_t *dst, struct mp_err *err);

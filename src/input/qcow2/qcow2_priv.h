@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The qcow2 image state shared by qcow2.c (headers) and qcow2_map.c (reads). */
-#ifndef MPIPL_INPUT_QCOW2_QCOW2_INTERNAL_H
-#define MPIPL_INPUT_QCOW2_QCOW2_INTERNAL_H
+#ifndef MPIPL_INPUT_QCOW2_QCOW2_PRIV_H
+#define MPIPL_INPUT_QCOW2_QCOW2_PRIV_H
 
 #include <stdbool.h>
 #include <stdint.h>
