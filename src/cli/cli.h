@@ -110,6 +110,22 @@ int cli_write_atomically(const char *path, cli_writer write, void *ctx);
 void cli_decode_beside(const char *output);
 
 /*
+ * Make the output in place in the file the input was decoded into: 1 when
+ * done and *fd holds the output, 0 when not possible (nothing changed), -1 on
+ * an error (err set).
+ */
+typedef int (*cli_in_place)(struct guest_mem *gm, const void *ctx, int *fd, struct mp_err *err);
+
+/*
+ * One pass for path when allowed (a regular file or a new name, and
+ * MPIPLCTL_PASSES is not 2): make() the output in place and link it to path.
+ * Returns 1 when written (gm must then only be freed), 0 when the caller
+ * must write path itself (with MPIPLCTL_PASSES=1: an error instead), -1 on an
+ * error (printed).
+ */
+int cli_one_pass(struct guest_mem *gm, const char *path, cli_in_place make, const void *ctx);
+
+/*
  * gm's main RAM as a sparse raw image, atomically: in one pass when the input
  * was decoded into a temporary file that can become the output (gm must then
  * only be freed), else copied.

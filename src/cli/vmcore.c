@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "../vmcore/elf_inplace.h"
 #include "../vmcore/elf_writer.h"
 #include "../vmcore/kdump/kdump_writer.h"
 
@@ -136,11 +137,20 @@ static int write_vmcore_to(struct sink *out, void *ctx, struct mp_err *err)
 			     : vmcore_write_elf(job->gm, job->m, out, err);
 }
 
+static int elf_in_place(struct guest_mem *gm, const void *m, int *fd, struct mp_err *err)
+{
+	return vmcore_elf_in_place(gm, m, fd, err);
+}
+
+/* The ELF vmcore in one pass when the input was decoded beside it, else written from gm. */
 static int write_vmcore(struct guest_mem *gm, const struct vmcore_model *m,
 			const struct vmcore_cli *v)
 {
 	struct vmcore_job job = { gm, m, v };
+	int rc = v->kdump ? 0 : cli_one_pass(gm, v->o.output, elf_in_place, m);
 
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	return cli_write_atomically(v->o.output, write_vmcore_to, &job);
 }
 
@@ -208,6 +218,8 @@ int cmd_vmcore(int argc, char **argv)
 	cli_opts_init(&v->o);
 	v->kopts = (struct kdump_opts){ .compress = KDUMP_ZSTD, .threads = default_threads() };
 	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
+	if (!v->kdump)
+		cli_decode_beside(v->o.output);
 	gm = cli_open_input(&v->o);
 	if (!gm)
 		goto out;

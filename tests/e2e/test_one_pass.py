@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """One pass from a migration stream (the decoded RAM file becomes the raw
-image) against the copying path (MPIPLCTL_PASSES=2): byte-identical outputs
+image, or is cut into the ELF vmcore with extent moves) against the copying
+path (MPIPLCTL_PASSES=2): byte-identical outputs
 on the real streams and on generated ones in QEMU's page order, reversed,
 shuffled and adversarial (tables sent last after garbage, zero pages after
 garbage); MPIPLCTL_PASSES=1 proves the single pass was taken."""
@@ -84,11 +85,14 @@ class OnePass(TempDirTest):
         for s in found:
             self.both("extract", s)
             self.both("preserve", s)
+            # A plain core where the guest registered no fadump.
+            self.both("vmcore", s, "--synthesize")
 
     @unittest.skipUnless(os.path.exists(GOLDEN_STREAM), "no golden stream at " + GOLDEN_STREAM)
     def test_real_golden_stream(self):
         self.both("extract", GOLDEN_STREAM)
         self.both("preserve", GOLDEN_STREAM)
+        self.both("vmcore", GOLDEN_STREAM)
 
     def generated(self, name, order, *args):
         raw = self.path(name + ".raw")
@@ -106,12 +110,15 @@ class OnePass(TempDirTest):
         copying path, as no file is decoded): extract gives it back, and
         preserve of the stream equals preserve of the image."""
         raw, _, cpu = self.generated("g", "ascending", "--regions", "2")
-        ref = self.path("ref.preserved")
+        ref, core = self.path("ref.preserved"), self.path("ref.vmcore")
         passes(2, "preserve", "-q", "--cpu-state", cpu, raw, "-o", ref)
+        passes(2, "vmcore", "-q", "--cpu-state", cpu, raw, "-o", core)
         for order in ("ascending", "descending", "shuffle", "adversarial"):
             _, stream, _ = self.generated("g", order, "--regions", "2")
             self.assertIsNone(differ_at(self.both("extract", stream), raw), order)
             self.assertIsNone(differ_at(self.both("preserve", stream, "--cpu-state", cpu), ref),
+                              order)
+            self.assertIsNone(differ_at(self.both("vmcore", stream, "--cpu-state", cpu), core),
                               order)
             os.unlink(stream)
 

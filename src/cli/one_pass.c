@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Raw image outputs (extract, preserve): in one pass when the input was
- * decoded into a temporary file beside the output (the file becomes the
- * output), else copied from guest memory.
+ * Outputs in one pass (extract, preserve, vmcore ELF): when the input was
+ * decoded into a temporary file beside the output, that file is made the
+ * output in place and linked to its name; else the output is copied from
+ * guest memory.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "cli.h"
 #include "../guestmem/export.h"
 #include "../guestmem/inplace.h"
+#include "../vmcore/elf_inplace.h"
 
 /*
  * For tests that compare the two paths: MPIPLCTL_PASSES=2 always copies,
@@ -84,18 +87,24 @@ static int write_raw(struct sink *out, void *gm, struct mp_err *err)
 	return gm_export_raw(gm, out, err);
 }
 
-/* The finished image file copied to path (it could not be linked there). */
-static int copy_image_file(const struct guest_mem *from, int fd, uint64_t size,
-			   const char *path)
+/* The finished file copied to path (it could not be linked there). */
+static int copy_finished_file(const struct guest_mem *from, int fd, const char *path)
 {
-	struct gm_backing *b;
+	struct gm_backing *b = NULL;
 	struct guest_mem *img;
 	struct mp_err err;
+	struct stat st;
 	int rc = -1;
 
+	if (fstat(fd, &st) < 0) {
+		cli_error("%s: cannot stat the finished output: %s", path, strerror(errno));
+		return -1;
+	}
 	img = gm_new(from->path, from->format, &err);
-	b = img ? gm_backing_fd_new(fd, false, 0, size, from->path, &err) : NULL;
-	if (b && gm_add_range(img, 0, size, "image", b, 0, &err) == 0)
+	if (img && st.st_size > 0)
+		b = gm_backing_fd_new(fd, false, 0, (uint64_t)st.st_size, from->path, &err);
+	if (img && (st.st_size == 0 ||
+		    (b && gm_add_range(img, 0, (uint64_t)st.st_size, "output", b, 0, &err) == 0)))
 		rc = cli_write_atomically(path, write_raw, img);
 	else
 		cli_error("%s", err.msg);
@@ -104,26 +113,44 @@ static int copy_image_file(const struct guest_mem *from, int fd, uint64_t size,
 	return rc;
 }
 
-int cli_write_raw_image(struct guest_mem *gm, const char *path)
+int cli_one_pass(struct guest_mem *gm, const char *path, cli_in_place make, const void *ctx)
 {
 	struct mp_err err;
-	uint64_t size;
 	int fd, rc;
 
-	if (one_pass_allowed(path)) {
-		rc = gm_materialize_in_place(gm, &fd, &size, &err);
-		if (rc < 0) {
-			cli_error("%s", err.msg);
-			return -1;
-		}
-		/* Once written in place, gm no longer reads as it did: the file is the image. */
-		if (rc == 1)
-			return link_into_place(fd, path) ? 0 : copy_image_file(gm, fd, size, path);
+	if (!one_pass_allowed(path))
+		return 0;
+	rc = make(gm, ctx, &fd, &err);
+	if (rc < 0) {
+		cli_error("%s", err.msg);
+		return -1;
 	}
-	if (passes_forced("1")) {
+	if (rc == 0) {
+		if (!passes_forced("1"))
+			return 0;
 		cli_error("%s: %s=1, and this input and output allow no single pass", path,
 			  PASSES_ENV);
 		return -1;
 	}
+	/* Once made in place, gm no longer reads as it did: the file is the output. */
+	if (link_into_place(fd, path))
+		return 1;
+	return copy_finished_file(gm, fd, path) ? -1 : 1;
+}
+
+static int raw_in_place(struct guest_mem *gm, const void *ctx, int *fd, struct mp_err *err)
+{
+	uint64_t size;
+
+	(void)ctx;
+	return gm_materialize_in_place(gm, fd, &size, err);
+}
+
+int cli_write_raw_image(struct guest_mem *gm, const char *path)
+{
+	int rc = cli_one_pass(gm, path, raw_in_place, NULL);
+
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	return cli_write_atomically(path, write_raw, gm);
 }
