@@ -109,6 +109,9 @@ int cli_write_atomically(const char *path, cli_writer write, void *ctx);
  */
 void cli_decode_beside(const char *output);
 
+/* Whether MPIPLCTL_PASSES is n ("1": one pass or fail, "2": always copy). */
+bool cli_passes_forced(const char *n);
+
 /*
  * Make the output in place in the file the input was decoded into: 1 when
  * done and *fd holds the output, 0 when not possible (nothing changed), -1 on

@@ -24,7 +24,7 @@
  */
 #define PASSES_ENV "MPIPLCTL_PASSES"
 
-static bool passes_forced(const char *n)
+bool cli_passes_forced(const char *n)
 {
 	const char *v = getenv(PASSES_ENV);
 
@@ -53,7 +53,7 @@ static bool one_pass_allowed(const char *path)
 {
 	struct stat st;
 
-	if (strcmp(path, "-") == 0 || passes_forced("2"))
+	if (strcmp(path, "-") == 0 || cli_passes_forced("2"))
 		return false;
 	/* Devices and FIFOs are written through, never replaced by a link. */
 	return stat(path, &st) < 0 || S_ISREG(st.st_mode);
@@ -126,7 +126,7 @@ int cli_one_pass(struct guest_mem *gm, const char *path, cli_in_place make, cons
 		return -1;
 	}
 	if (rc == 0) {
-		if (!passes_forced("1"))
+		if (!cli_passes_forced("1"))
 			return 0;
 		cli_error("%s: %s=1, and this input and output allow no single pass", path,
 			  PASSES_ENV);
