@@ -11,6 +11,7 @@
 #include "../mpipl/analyze.h"
 #include "../mpipl/regsave.h"
 #include "../guestmem/guest_mem.h"
+#include "../util/outfile.h"
 #include "../util/sink.h"
 
 #define MPIPLCTL_VERSION "0.1.0"
@@ -42,6 +43,8 @@ struct cli_opts {
 	bool json;
 	bool strict;
 	bool quiet;
+	bool no_sync;      /* --no-sync: no fsync of the output */
+	uint64_t max_size; /* --max-size: bound on input spooled from a pipe (0: default) */
 	/* What the image does not hold about the capture kernel (vmcore, inspect). */
 	uint64_t page_size;
 	struct ram_range ram[MAX_RAM_RANGES];
@@ -49,11 +52,12 @@ struct cli_opts {
 	struct crash_info_legacy_sizes legacy;
 };
 
-/* argp children: input selection, preserve behaviour, report format. */
+/* argp children: input selection, preserve behaviour, report format, output. */
 extern const struct argp input_argp;
 extern const struct argp preserve_argp;
 extern const struct argp report_argp;
 extern const struct argp vmcore_argp;
+extern const struct argp output_argp;
 
 void cli_opts_init(struct cli_opts *o);
 
@@ -79,6 +83,9 @@ void cli_note(const struct cli_opts *o, const char *fmt, ...)
 /* Open the image and apply --cpu-state; prints the error and returns NULL on failure. */
 struct guest_mem *cli_open_input(const struct cli_opts *o);
 
+/* An analysis of gm failed: print why, and for a raw image that no format was recognised. */
+void cli_analysis_error(const struct guest_mem *gm, const struct mp_err *err);
+
 /* Analysis options from the command line. */
 void cli_analyze_opts(const struct cli_opts *o, struct analyze_opts *ao);
 
@@ -98,16 +105,23 @@ int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpi
 typedef int (*cli_writer)(struct sink *out, void *ctx, struct mp_err *err);
 
 /*
- * Write path ("-": stdout, refused on a terminal) through a temporary file
- * renamed into place on success; prints the error and returns -1 otherwise.
+ * Check and open an output before any work (see util/outfile.h): inputs
+ * (NULL-terminated) are the files it must not be. Prints the error.
  */
-int cli_write_atomically(const char *path, cli_writer write, void *ctx);
+int cli_output_open(struct outfile *of, const char *path, const char *const *inputs,
+		    bool no_sync);
+
+/* cli_output_open for -o OUT of an IMAGE command (inputs: IMAGE, --cpu-state). */
+int cli_open_output(struct outfile *of, const struct cli_opts *o);
+
+/* Write the whole output and commit it; prints the error and aborts otherwise. */
+int cli_output_write(struct outfile *of, cli_writer write, void *ctx);
 
 /*
- * Decode inputs into temporary files in the directory of output (unless "-"),
- * so that a raw image can be the decoded file itself (cli_write_raw_image).
+ * Decode inputs into temporary files in the output's folder when it is a
+ * regular file, so that the decoded file can become the output (one pass).
  */
-void cli_decode_beside(const char *output);
+void cli_decode_beside(const struct outfile *of);
 
 /* Whether MPIPLCTL_PASSES is n ("1": one pass or fail, "2": always copy). */
 bool cli_passes_forced(const char *n);
@@ -120,20 +134,20 @@ bool cli_passes_forced(const char *n);
 typedef int (*cli_in_place)(struct guest_mem *gm, const void *ctx, int *fd, struct mp_err *err);
 
 /*
- * One pass for path when allowed (a regular file or a new name, and
- * MPIPLCTL_PASSES is not 2): make() the output in place and link it to path.
- * Returns 1 when written (gm must then only be freed), 0 when the caller
- * must write path itself (with MPIPLCTL_PASSES=1: an error instead), -1 on an
- * error (printed).
+ * One pass for a regular output (unless MPIPLCTL_PASSES is 2): make() the
+ * output in place, adopt that file as the output's temporary and commit it.
+ * Returns 1 when written (gm must then only be freed), 0 when the caller must
+ * write the output itself (with MPIPLCTL_PASSES=1: an error instead), -1 on
+ * an error (printed).
  */
-int cli_one_pass(struct guest_mem *gm, const char *path, cli_in_place make, const void *ctx);
+int cli_one_pass(struct guest_mem *gm, struct outfile *of, cli_in_place make, const void *ctx);
 
 /*
- * gm's main RAM as a sparse raw image, atomically: in one pass when the input
- * was decoded into a temporary file that can become the output (gm must then
+ * gm's main RAM as a sparse raw image: in one pass when the input was
+ * decoded into a temporary file that can become the output (gm must then
  * only be freed), else copied.
  */
-int cli_write_raw_image(struct guest_mem *gm, const char *path);
+int cli_write_raw_image(struct guest_mem *gm, struct outfile *of);
 
 /* Exit status for a successful run with these findings. */
 int cli_exit_status(const struct cli_opts *o, const struct findings *f);

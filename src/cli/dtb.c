@@ -11,12 +11,13 @@
 #include "../devtree/devtree.h"
 #include "../util/sink.h"
 
-enum { OPT_NO_MPIPL_BOOT = 0x300 };
+enum { OPT_NO_MPIPL_BOOT = 0x300, OPT_NO_SYNC_DTB };
 
 struct dtb_cli {
 	const char *in;
 	const char *out;
 	bool mpipl_boot;
+	bool no_sync;
 };
 
 static error_t parse_dtb(int key, char *arg, struct argp_state *state)
@@ -29,6 +30,12 @@ static error_t parse_dtb(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_MPIPL_BOOT:
 		d->mpipl_boot = false;
+		break;
+	case OPT_NO_SYNC_DTB:
+		d->no_sync = true;
+		break;
+	case 'h':
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
 		break;
 	case ARGP_KEY_ARG:
 		if (d->in)
@@ -51,6 +58,9 @@ static const struct argp_option dtb_options[] = {
 	  "leave out mpipl-boot (for the first boot: the kernel may register fadump, no dump "
 	  "to process)",
 	  0 },
+	{ "no-sync", OPT_NO_SYNC_DTB, NULL, 0,
+	  "do not fsync the output (faster; a power cut may lose it)", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "same as --help", 0 },
 	{ 0 },
 };
 
@@ -104,11 +114,17 @@ int cmd_dtb(int argc, char **argv)
 	struct dtb_cli d = { .mpipl_boot = true };
 	void *in = NULL, *out = NULL;
 	size_t inlen = 0, outlen = 0;
+	const char *inputs[2];
+	struct outfile of;
 	struct blob blob;
 	struct mp_err err;
 	int rc = EXIT_BAD;
 
 	argp_parse(&dtb_argp, argc, argv, 0, NULL, &d);
+	inputs[0] = d.in;
+	inputs[1] = NULL;
+	if (cli_output_open(&of, d.out, inputs, d.no_sync))
+		return EXIT_BAD;
 	if (read_whole(d.in, &in, &inlen, &err) ||
 	    devtree_add_dump_node(in, inlen, d.mpipl_boot, &out, &outlen, &err)) {
 		cli_error("%s: %s", d.in, err.msg);
@@ -116,10 +132,11 @@ int cmd_dtb(int argc, char **argv)
 	}
 	blob.data = out;
 	blob.len = outlen;
-	if (cli_write_atomically(d.out, write_blob, &blob))
+	if (cli_output_write(&of, write_blob, &blob))
 		goto out;
 	rc = EXIT_OK;
 out:
+	outfile_abort(&of);
 	free(in);
 	free(out);
 	return rc;

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* mpiplctl extract: the guest RAM of any input as a sparse raw image. */
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "report.h"
@@ -24,6 +21,7 @@ static const struct argp_option extract_options[] = {
 
 static const struct argp_child extract_children[] = {
 	{ &input_argp, 0, NULL, 0 },
+	{ &output_argp, 0, NULL, 0 },
 	{ &report_argp, 0, NULL, 0 },
 	{ 0 },
 };
@@ -39,16 +37,21 @@ static const struct argp extract_argp = {
 int cmd_extract(int argc, char **argv)
 {
 	struct guest_mem *gm;
+	struct outfile of;
 	struct cli_opts o;
 	int rc = EXIT_BAD;
 
 	cli_opts_init(&o);
 	argp_parse(&extract_argp, argc, argv, 0, NULL, &o);
-	cli_decode_beside(o.output);
-	gm = cli_open_input(&o);
-	if (!gm)
+	if (cli_open_output(&of, &o))
 		return EXIT_BAD;
-	if (cli_write_raw_image(gm, o.output))
+	cli_decode_beside(&of);
+	gm = cli_open_input(&o);
+	if (!gm) {
+		outfile_abort(&of);
+		return EXIT_BAD;
+	}
+	if (cli_write_raw_image(gm, &of))
 		goto out;
 	if (o.json) {
 		struct json_out j;
@@ -66,6 +69,7 @@ int cmd_extract(int argc, char **argv)
 	}
 	rc = EXIT_OK;
 out:
+	outfile_abort(&of);
 	gm_free(gm);
 	return rc;
 }

@@ -96,7 +96,7 @@ int cmd_inspect(int argc, char **argv)
 		return EXIT_BAD;
 	cli_analyze_opts(&o, &ao);
 	if (mpipl_analyze(gm, &ao, &a, &err)) {
-		cli_error("%s", err.msg);
+		cli_analysis_error(gm, &err);
 		gm_free(gm);
 		return EXIT_BAD;
 	}

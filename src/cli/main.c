@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* mpiplctl: dispatch to a subcommand. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@ static const struct command commands[] = {
 	{ "dtb", cmd_dtb, "add /ibm,opal/dump to a device tree, for booting the capture kernel" },
 };
 
+#define COMMAND_NAMES "inspect|preserve|vmcore|extract|dtb"
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -34,16 +37,39 @@ static void usage(FILE *f)
 		   "Exit status: 0 success, 1 findings with --strict, 2 bad input or usage.\n");
 }
 
-int main(int argc, char **argv)
+/*
+ * A report nobody received is a failure: a full disk or a closed pipe
+ * under --json must not exit 0 with an empty file.
+ */
+static int finish_stdout(int rc)
 {
-	argp_err_exit_status = EXIT_BAD;
+	bool failed = fflush(stdout) != 0 || ferror(stdout);
+	int saved = errno;
+
+	/* EBADF: stdout was closed (>&-) and nothing was written to it. */
+	if (!failed && fclose(stdout) != 0 && errno != EBADF) {
+		failed = true;
+		saved = errno;
+	}
+	if (!failed)
+		return rc;
+	cli_error("standard output: write error: %s", strerror(saved));
+	return EXIT_BAD;
+}
+
+static int run(int argc, char **argv)
+{
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_BAD;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	    strcmp(argv[1], "-?") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--usage") == 0) {
+		printf("Usage: mpiplctl {%s} [OPTION...] ARGS\n", COMMAND_NAMES);
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
@@ -63,4 +89,10 @@ int main(int argc, char **argv)
 	cli_error("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return EXIT_BAD;
+}
+
+int main(int argc, char **argv)
+{
+	argp_err_exit_status = EXIT_BAD;
+	return finish_stdout(run(argc, argv));
 }

@@ -2,8 +2,8 @@
 /*
  * Outputs in one pass (extract, preserve, vmcore ELF): when the input was
  * decoded into a temporary file beside the output, that file is made the
- * output in place and linked to its name; else the output is copied from
- * guest memory.
+ * output in place and adopted as the output's temporary (then fsync'd and
+ * renamed like any output); else the output is copied from guest memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,6 @@
 #include "cli.h"
 #include "../guestmem/export.h"
 #include "../guestmem/inplace.h"
-#include "../vmcore/elf_inplace.h"
 
 /*
  * For tests that compare the two paths: MPIPLCTL_PASSES=2 always copies,
@@ -31,55 +30,11 @@ bool cli_passes_forced(const char *n)
 	return v && strcmp(v, n) == 0;
 }
 
-void cli_decode_beside(const char *output)
+/* Never into a device's folder: /dev is RAM-backed. */
+void cli_decode_beside(const struct outfile *of)
 {
-	char dir[4096];
-	char *slash;
-
-	if (strcmp(output, "-") == 0)
-		return;
-	snprintf(dir, sizeof(dir), "%s", output);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	setenv("TMPDIR", dir, 1);
-}
-
-static bool one_pass_allowed(const char *path)
-{
-	struct stat st;
-
-	if (strcmp(path, "-") == 0 || cli_passes_forced("2"))
-		return false;
-	/* Devices and FIFOs are written through, never replaced by a link. */
-	return stat(path, &st) < 0 || S_ISREG(st.st_mode);
-}
-
-/*
- * Give the finished temporary file (O_TMPFILE, mode 0600) the usual mode and
- * the output's name. Returns 1 when linked, 0 when it cannot be (another file
- * system): the caller then copies, which is always possible.
- */
-static int link_into_place(int fd, const char *output)
-{
-	char proc[64], tmp[4096];
-	mode_t mask = umask(0);
-
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output, (long)getpid());
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
-		return 0;
-	if (rename(tmp, output) < 0) {
-		unlink(tmp);
-		return 0;
-	}
-	return 1;
+	if (of->kind == OUTFILE_REGULAR)
+		setenv("TMPDIR", of->dir, 1);
 }
 
 static int write_raw(struct sink *out, void *gm, struct mp_err *err)
@@ -87,8 +42,8 @@ static int write_raw(struct sink *out, void *gm, struct mp_err *err)
 	return gm_export_raw(gm, out, err);
 }
 
-/* The finished file copied to path (it could not be linked there). */
-static int copy_finished_file(const struct guest_mem *from, int fd, const char *path)
+/* The finished file copied to the output (it could not be adopted). */
+static int copy_finished_file(const struct guest_mem *from, int fd, struct outfile *of)
 {
 	struct gm_backing *b = NULL;
 	struct guest_mem *img;
@@ -97,7 +52,7 @@ static int copy_finished_file(const struct guest_mem *from, int fd, const char *
 	int rc = -1;
 
 	if (fstat(fd, &st) < 0) {
-		cli_error("%s: cannot stat the finished output: %s", path, strerror(errno));
+		cli_error("%s: cannot stat the finished output: %s", of->path, strerror(errno));
 		return -1;
 	}
 	img = gm_new(from->path, from->format, &err);
@@ -105,7 +60,7 @@ static int copy_finished_file(const struct guest_mem *from, int fd, const char *
 		b = gm_backing_fd_new(fd, false, 0, (uint64_t)st.st_size, from->path, &err);
 	if (img && (st.st_size == 0 ||
 		    (b && gm_add_range(img, 0, (uint64_t)st.st_size, "output", b, 0, &err) == 0)))
-		rc = cli_write_atomically(path, write_raw, img);
+		rc = cli_output_write(of, write_raw, img);
 	else
 		cli_error("%s", err.msg);
 	gm_backing_put(b);
@@ -113,14 +68,14 @@ static int copy_finished_file(const struct guest_mem *from, int fd, const char *
 	return rc;
 }
 
-int cli_one_pass(struct guest_mem *gm, const char *path, cli_in_place make, const void *ctx)
+int cli_one_pass(struct guest_mem *gm, struct outfile *of, cli_in_place make, const void *ctx)
 {
 	struct mp_err err;
-	int fd, rc;
+	struct stat st;
+	int fd, rc = 0;
 
-	if (!one_pass_allowed(path))
-		return 0;
-	rc = make(gm, ctx, &fd, &err);
+	if (of->kind == OUTFILE_REGULAR && !cli_passes_forced("2"))
+		rc = make(gm, ctx, &fd, &err);
 	if (rc < 0) {
 		cli_error("%s", err.msg);
 		return -1;
@@ -128,14 +83,18 @@ int cli_one_pass(struct guest_mem *gm, const char *path, cli_in_place make, cons
 	if (rc == 0) {
 		if (!cli_passes_forced("1"))
 			return 0;
-		cli_error("%s: %s=1, and this input and output allow no single pass", path,
+		cli_error("%s: %s=1, and this input and output allow no single pass", of->path,
 			  PASSES_ENV);
 		return -1;
 	}
 	/* Once made in place, gm no longer reads as it did: the file is the output. */
-	if (link_into_place(fd, path))
-		return 1;
-	return copy_finished_file(gm, fd, path) ? -1 : 1;
+	if (fstat(fd, &st) < 0 || outfile_adopt(of, fd, (uint64_t)st.st_size) < 0)
+		return copy_finished_file(gm, fd, of) ? -1 : 1;
+	if (outfile_commit(of, &err)) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	return 1;
 }
 
 static int raw_in_place(struct guest_mem *gm, const void *ctx, int *fd, struct mp_err *err)
@@ -146,11 +105,11 @@ static int raw_in_place(struct guest_mem *gm, const void *ctx, int *fd, struct m
 	return gm_materialize_in_place(gm, fd, &size, err);
 }
 
-int cli_write_raw_image(struct guest_mem *gm, const char *path)
+int cli_write_raw_image(struct guest_mem *gm, struct outfile *of)
 {
-	int rc = cli_one_pass(gm, path, raw_in_place, NULL);
+	int rc = cli_one_pass(gm, of, raw_in_place, NULL);
 
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	return cli_write_atomically(path, write_raw, gm);
+	return cli_output_write(of, write_raw, gm);
 }

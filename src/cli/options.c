@@ -27,7 +27,10 @@ enum {
 	OPT_RAM_RANGES,
 	OPT_NR_CPUS,
 	OPT_PTREGS_SIZE,
+	OPT_NO_SYNC,
+	OPT_MAX_SIZE,
 };
+
 
 void cli_opts_init(struct cli_opts *o)
 {
@@ -65,6 +68,9 @@ error_t cli_parse_image_args(int key, char *arg, struct argp_state *state, struc
 			argp_error(state, "IMAGE is missing");
 		if (needs_output && !o->output)
 			argp_error(state, "-o OUT is missing (use -o - for standard output)");
+		/* The report would land inside (or after) the binary output. */
+		if (o->json && o->output && strcmp(o->output, "-") == 0)
+			argp_error(state, "--json cannot share standard output with -o -");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -101,15 +107,28 @@ int cli_parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* One line on stderr: escaped, long paths cut in the middle (mp_msg_line). */
+static void print_line(const char *fmt, va_list ap)
+{
+	char line[MP_MSG_LINE_MAX + 1];
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("mpiplctl: out of memory\n", stderr);
+		return;
+	}
+	mp_msg_line(msg, line, sizeof(line));
+	fprintf(stderr, "mpiplctl: %s\n", line);
+	free(msg);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mpiplctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_line(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_note(const struct cli_opts *o, const char *fmt, ...)
@@ -118,11 +137,9 @@ void cli_note(const struct cli_opts *o, const char *fmt, ...)
 
 	if (o->quiet)
 		return;
-	fputs("mpiplctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	print_line(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static error_t parse_input(int key, char *arg, struct argp_state *state)
@@ -162,6 +179,10 @@ static error_t parse_input(int key, char *arg, struct argp_state *state)
 	case OPT_SALVAGE:
 		o->salvage = true;
 		break;
+	case OPT_MAX_SIZE:
+		if (cli_parse_u64(arg, &o->max_size) || o->max_size == 0)
+			argp_error(state, "--max-size: '%s' is not a size in bytes", arg);
+		break;
 	case OPT_STREAM_OFFSET:
 		if (cli_parse_u64(arg, &o->stream_offset))
 			argp_error(state, "--stream-offset: '%s' is not a byte offset", arg);
@@ -195,6 +216,8 @@ static const struct argp_option input_options[] = {
 	  "migration streams cut short or damaged after their RAM block list: keep the pages "
 	  "and vCPUs read before the fault (a warning says where it was)",
 	  10 },
+	{ "max-size", OPT_MAX_SIZE, "BYTES", 0,
+	  "piped or compressed input: give up when it holds more than BYTES (default 1T)", 10 },
 	{ "cpu-state", OPT_CPU_STATE, "FILE.json", 0,
 	  "vCPU registers for inputs that carry none (format in mpiplctl(1))", 10 },
 	{ "endian", OPT_ENDIAN, "auto|le|be", 0,
@@ -245,6 +268,9 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 		o->quiet = true;
 		progress_allowed = false;
 		break;
+	case 'h':
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -257,10 +283,33 @@ static const struct argp_option report_options[] = {
 	{ "strict", OPT_STRICT, NULL, 0,
 	  "exit with status 1 when there are findings (warnings or errors)", 30 },
 	{ "quiet", 'q', NULL, 0, "no progress line and no notes on stderr", 30 },
+	/* -h is what most tools take for help; argp's own is -?. */
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "same as --help", 30 },
 	{ 0 }
 };
 
 const struct argp report_argp = { report_options, parse_report, NULL, NULL, NULL, NULL, NULL };
+
+static error_t parse_output(int key, char *arg, struct argp_state *state)
+{
+	struct cli_opts *o = state->input;
+
+	(void)arg;
+	if (key != OPT_NO_SYNC)
+		return ARGP_ERR_UNKNOWN;
+	o->no_sync = true;
+	return 0;
+}
+
+static const struct argp_option output_options[] = {
+	{ NULL, 0, NULL, 0, "Output:", 28 },
+	{ "no-sync", OPT_NO_SYNC, NULL, 0,
+	  "do not fsync the output and its folder (faster; a power cut may lose the output)",
+	  28 },
+	{ 0 }
+};
+
+const struct argp output_argp = { output_options, parse_output, NULL, NULL, NULL, NULL, NULL };
 
 int cli_exit_status(const struct cli_opts *o, const struct findings *f)
 {

@@ -24,6 +24,7 @@ static const struct argp_option preserve_cmd_options[] = {
 static const struct argp_child preserve_children[] = {
 	{ &input_argp, 0, NULL, 0 },
 	{ &preserve_argp, 0, NULL, 0 },
+	{ &output_argp, 0, NULL, 0 },
 	{ &report_argp, 0, NULL, 0 },
 	{ 0 },
 };
@@ -118,19 +119,25 @@ int cmd_preserve(int argc, char **argv)
 	struct analyze_opts ao;
 	struct preserve_opts po;
 	struct guest_mem *gm;
+	struct outfile of;
 	struct cli_opts o;
 	struct mp_err err;
 	int rc = EXIT_BAD;
 
 	cli_opts_init(&o);
 	argp_parse(&preserve_cmd_argp, argc, argv, 0, NULL, &o);
-	cli_decode_beside(o.output);
-	gm = cli_open_input(&o);
-	if (!gm)
+	if (cli_open_output(&of, &o))
 		return EXIT_BAD;
+	cli_decode_beside(&of);
+	gm = cli_open_input(&o);
+	if (!gm) {
+		outfile_abort(&of);
+		return EXIT_BAD;
+	}
 	cli_analyze_opts(&o, &ao);
 	if (mpipl_analyze(gm, &ao, &a, &err)) {
-		cli_error("%s", err.msg);
+		cli_analysis_error(gm, &err);
+		outfile_abort(&of);
 		gm_free(gm);
 		return EXIT_BAD;
 	}
@@ -142,7 +149,7 @@ int cmd_preserve(int argc, char **argv)
 	}
 	if (!r->cpus_written)
 		cli_note(&o, "%s", r->cpu_note);
-	if (cli_write_raw_image(gm, o.output))
+	if (cli_write_raw_image(gm, &of))
 		goto out;
 	if (o.json)
 		summary_json(r, gm, &a.findings, o.output);
@@ -150,6 +157,7 @@ int cmd_preserve(int argc, char **argv)
 		summary_text(strcmp(o.output, "-") == 0 ? stderr : stdout, r, o.output);
 	rc = cli_exit_status(&o, &a.findings);
 out:
+	outfile_abort(&of);
 	free(r);
 	mpipl_analysis_free(&a);
 	gm_free(gm);

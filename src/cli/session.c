@@ -14,13 +14,26 @@
 #include "../input/input.h"
 #include "../util/outfile.h"
 
+/* --ram-ranges beyond the guest's RAM describe memory the dump cannot hold. */
+static void warn_ram_ranges(const struct cli_opts *o, const struct guest_mem *gm)
+{
+	for (size_t i = 0; i < o->nram; i++)
+		if (!gm_contains(gm, o->ram[i].start, o->ram[i].end - o->ram[i].start))
+			cli_note(o, "warning: --ram-ranges 0x%llx-0x%llx goes beyond the guest RAM "
+				    "(0x%llx-0x%llx)",
+				 (unsigned long long)o->ram[i].start,
+				 (unsigned long long)o->ram[i].end,
+				 (unsigned long long)gm_lowest(gm), (unsigned long long)gm_end(gm));
+}
+
 struct guest_mem *cli_open_input(const struct cli_opts *o)
 {
 	struct input_opts io = { .mem_base = o->mem_base,
 				 .snapshot = o->snapshot,
 				 .stream_offset = o->stream_offset,
 				 .stream_offset_given = o->stream_offset_given,
-				 .salvage = o->salvage };
+				 .salvage = o->salvage,
+				 .max_size = o->max_size };
 	struct guest_mem *gm;
 	struct mp_err err;
 
@@ -43,7 +56,20 @@ struct guest_mem *cli_open_input(const struct cli_opts *o)
 		}
 		gm_set_cpus(gm, cpus, n);
 	}
+	warn_ram_ranges(o, gm);
 	return gm;
+}
+
+void cli_analysis_error(const struct guest_mem *gm, const struct mp_err *err)
+{
+	char note[256];
+
+	if (strncmp(gm->format, "raw", 3) != 0) {
+		cli_error("%s", err->msg);
+		return;
+	}
+	input_raw_fallback_note(note, sizeof(note));
+	cli_error("%s (%s)", err->msg, note);
 }
 
 void cli_analyze_opts(const struct cli_opts *o, struct analyze_opts *ao)
@@ -97,19 +123,34 @@ int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpi
 	return rc;
 }
 
-int cli_write_atomically(const char *path, cli_writer write, void *ctx)
+int cli_output_open(struct outfile *of, const char *path, const char *const *inputs,
+		    bool no_sync)
 {
-	struct outfile of;
-	struct sink out;
+	struct outfile_opts oo = { .no_sync = no_sync, .inputs = inputs };
 	struct mp_err err;
 
-	if (outfile_open(&of, path, &err)) {
+	if (outfile_open(of, path, &oo, &err)) {
 		cli_error("%s", err.msg);
 		return -1;
 	}
-	sink_init(&out, of.fd, path);
-	if (write(&out, ctx, &err) || outfile_commit(&of, &err)) {
-		outfile_abort(&of);
+	return 0;
+}
+
+int cli_open_output(struct outfile *of, const struct cli_opts *o)
+{
+	const char *inputs[] = { o->image, o->cpu_state, NULL };
+
+	return cli_output_open(of, o->output, inputs, o->no_sync);
+}
+
+int cli_output_write(struct outfile *of, cli_writer write, void *ctx)
+{
+	struct sink out;
+	struct mp_err err;
+
+	sink_init(&out, of->fd, of->path);
+	if (write(&out, ctx, &err) || outfile_commit(of, &err)) {
+		outfile_abort(of);
 		cli_error("%s", err.msg);
 		return -1;
 	}

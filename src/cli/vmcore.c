@@ -26,6 +26,7 @@ struct vmcore_cli {
 	bool synthesize;
 	bool kdump;               /* --format=kdump */
 	struct kdump_opts kopts;  /* --compress, --threads */
+	const char *kdump_only;   /* the last of --compress, --threads given */
 };
 
 static const struct argp_child vmcore_children[];
@@ -55,6 +56,7 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 			v->kopts.compress = KDUMP_NONE;
 		else
 			argp_error(state, "--compress: '%s' is not zstd, zlib or none", arg);
+		v->kdump_only = "--compress";
 		return 0;
 	case OPT_THREADS: {
 		uint64_t n;
@@ -62,8 +64,13 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 		if (cli_parse_u64(arg, &n) || n < 1 || n > KDUMP_THREADS_MAX)
 			argp_error(state, "--threads: '%s' is not 1..%u", arg, KDUMP_THREADS_MAX);
 		v->kopts.threads = (unsigned)n;
+		v->kdump_only = "--threads";
 		return 0;
 	}
+	case ARGP_KEY_END:
+		if (v->kdump_only && !v->kdump)
+			argp_error(state, "%s applies to --format=kdump only", v->kdump_only);
+		return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
 	default:
 		return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
 	}
@@ -93,6 +100,7 @@ static const struct argp_child vmcore_children[] = {
 	{ &input_argp, 0, NULL, 0 },
 	{ &preserve_argp, 0, NULL, 0 },
 	{ &vmcore_argp, 0, NULL, 0 },
+	{ &output_argp, 0, NULL, 0 },
 	{ &report_argp, 0, NULL, 0 },
 	{ 0 },
 };
@@ -154,14 +162,14 @@ static bool elf_one_pass(const struct vmcore_cli *v)
 }
 
 static int write_vmcore(struct guest_mem *gm, const struct vmcore_model *m,
-			const struct vmcore_cli *v)
+			const struct vmcore_cli *v, struct outfile *of)
 {
 	struct vmcore_job job = { gm, m, v };
-	int rc = elf_one_pass(v) ? cli_one_pass(gm, v->o.output, elf_in_place, m) : 0;
+	int rc = elf_one_pass(v) ? cli_one_pass(gm, of, elf_in_place, m) : 0;
 
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	return cli_write_atomically(v->o.output, write_vmcore_to, &job);
+	return cli_output_write(of, write_vmcore_to, &job);
 }
 
 static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_analysis *a,
@@ -217,6 +225,7 @@ int cmd_vmcore(int argc, char **argv)
 	struct mpipl_analysis a = { 0 };
 	struct vmcore_model m = { 0 };
 	struct guest_mem *gm = NULL;
+	struct outfile of = { .fd = -1 };
 	struct analyze_opts ao;
 	struct mp_err err;
 	bool analysed, synthesized;
@@ -228,15 +237,17 @@ int cmd_vmcore(int argc, char **argv)
 	cli_opts_init(&v->o);
 	v->kopts = (struct kdump_opts){ .compress = KDUMP_ZSTD, .threads = default_threads() };
 	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
+	if (cli_open_output(&of, &v->o))
+		goto out;
 	if (elf_one_pass(v))
-		cli_decode_beside(v->o.output);
+		cli_decode_beside(&of);
 	gm = cli_open_input(&v->o);
 	if (!gm)
 		goto out;
 	cli_analyze_opts(&v->o, &ao);
 	analysed = mpipl_analyze(gm, &ao, &a, &err) == 0;
 	if (!analysed && !v->synthesize) {
-		cli_error("%s", err.msg);
+		cli_analysis_error(gm, &err);
 		goto out;
 	}
 	/* A registration the capture kernel would reject needs no preserve step first. */
@@ -257,13 +268,14 @@ int cmd_vmcore(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (write_vmcore(gm, &m, v))
+	if (write_vmcore(gm, &m, v, &of))
 		goto out;
 	if (cpu_note[0] && !v->o.json)
 		cli_note(&v->o, "%s", cpu_note);
 	report(v, gm, &m, &a.findings, synthesized);
 	rc = cli_exit_status(&v->o, &a.findings);
 out:
+	outfile_abort(&of);
 	vmcore_model_free(&m);
 	mpipl_analysis_free(&a);
 	gm_free(gm);

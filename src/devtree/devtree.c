@@ -129,6 +129,28 @@ int devtree_find(struct guest_mem *gm, uint64_t from, uint64_t to, struct guest_
 	return 0;
 }
 
+/* The header is whole and the blob as long as it says (libfdt reads no further than that). */
+static int check_blob(const void *blob, size_t len, struct mp_err *err)
+{
+	int rc;
+
+	if (len < sizeof(struct fdt_header))
+		return mp_fail(err, MP_EINPUT,
+			       "truncated at byte offset %zu: a flattened device tree header "
+			       "needs %zu bytes (%s)",
+			       len, sizeof(struct fdt_header), fdt_strerror(-FDT_ERR_TRUNCATED));
+	rc = fdt_check_header(blob);
+	if (rc)
+		return mp_fail(err, MP_EINPUT,
+			       "byte offset 0: not a valid flattened device tree (%s)",
+			       fdt_strerror(rc));
+	if (fdt_totalsize(blob) > len)
+		return mp_fail(err, MP_EINPUT,
+			       "truncated at byte offset %zu: the header says %u bytes (%s)", len,
+			       fdt_totalsize(blob), fdt_strerror(-FDT_ERR_TRUNCATED));
+	return 0;
+}
+
 int devtree_add_dump_node(const void *blob, size_t len, bool mpipl_boot, void **out,
 			  size_t *outlen, struct mp_err *err)
 {
@@ -137,10 +159,8 @@ int devtree_add_dump_node(const void *blob, size_t len, bool mpipl_boot, void **
 	void *fdt;
 	int opal, dump, rc;
 
-	if (len < sizeof(struct fdt_header) || fdt_check_header(blob) != 0 ||
-	    fdt_totalsize(blob) > len)
-		return mp_fail(err, MP_EINPUT, "not a valid flattened device tree (%s)",
-			       fdt_strerror(fdt_check_header(blob)));
+	if (check_blob(blob, len, err))
+		return -1;
 	size = fdt_totalsize(blob) + 4096; /* room for one node and three properties */
 	fdt = mp_malloc(size, err);
 	if (!fdt)

@@ -20,6 +20,8 @@ struct input_opts {
 	bool stream_offset_given;
 	/* Migration streams: keep what was read before bad or missing data. */
 	bool salvage;
+	/* Piped or compressed input copied to a temporary: the most it may hold (0: default). */
+	uint64_t max_size;
 };
 
 struct input_reader {
@@ -32,6 +34,12 @@ struct input_reader {
 };
 
 struct guest_mem *input_open(const char *path, const struct input_opts *o, struct mp_err *err);
+
+/*
+ * "no known format at byte 0 (tried migration, ...): read as a raw RAM
+ * image": what a raw input is, said where an analysis of it fails.
+ */
+void input_raw_fallback_note(char *buf, size_t len);
 
 /* The raw reader, also used by others for a decompressed copy. */
 extern const struct input_reader raw_reader;

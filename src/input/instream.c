@@ -42,6 +42,7 @@ struct instream {
 	instream_read_fn custom_read; /* custom streams: the byte source */
 	void *custom_ctx;
 	struct instream *outer;       /* nested streams: the compressed bytes' source */
+	uint64_t max_size;            /* instream_to_tempfile gives up beyond this */
 };
 
 const char *instream_codec_name(enum instream_codec c)
@@ -278,7 +279,11 @@ struct instream *instream_open(const char *path, struct mp_err *err)
 	if (!s)
 		return NULL;
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	s->max_size = INSTREAM_DEFAULT_MAX_SIZE;
+	if (strcmp(path, "-") == 0)
+		s->fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+	else
+		s->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (s->fd < 0) {
 		mp_fail_errno(err, "%s: cannot open", path);
 		free(s);
@@ -353,6 +358,7 @@ struct instream *instream_open_nested(struct instream *outer, enum instream_code
 	s->fd = -1;
 	s->codec = codec;
 	s->outer = outer;
+	s->max_size = outer->max_size;
 	s->in_off = at;
 	s->in = mp_malloc(IN_BUF, err);
 	s->out = s->in ? mp_malloc(OUT_BUF, err) : NULL;
@@ -371,6 +377,7 @@ struct instream *instream_open_custom(const char *name, instream_read_fn read, v
 	if (!s)
 		return NULL;
 	snprintf(s->path, sizeof(s->path), "%s", name);
+	s->max_size = INSTREAM_DEFAULT_MAX_SIZE;
 	s->fd = -1;
 	s->codec = CODEC_NONE;
 	s->custom_read = read;
@@ -421,6 +428,11 @@ bool instream_random_access(const struct instream *s)
 uint64_t instream_file_size(const struct instream *s)
 {
 	return s->file_size;
+}
+
+void instream_set_max_size(struct instream *s, uint64_t max)
+{
+	s->max_size = max;
 }
 
 uint64_t instream_tell(const struct instream *s)
@@ -543,6 +555,14 @@ int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct m
 		n = s->out_len - s->out_pos;
 		if (n == 0)
 			break;
+		if (s->tell - start + n > s->max_size) {
+			mp_fail(err, MP_EINPUT,
+				"%s: more than %llu bytes (--max-size) at byte offset %llu: stopped "
+				"reading",
+				s->path, (unsigned long long)s->max_size,
+				(unsigned long long)s->tell);
+			goto fail;
+		}
 		/*
 		 * Write runs of non-zero 4 KiB blocks only, blocks aligned on the
 		 * output offset, so that the temp file's holes fall on whole blocks.
@@ -554,10 +574,9 @@ int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct m
 
 			while (run < n && !mem_is_zero(p + run, block_at(off + run, n - run)))
 				run += block_at(off + run, n - run);
-			if (run > at && pwrite(fd, p + at, run - at, (off_t)(off + at)) !=
-						(ssize_t)(run - at)) {
-				mp_fail_errno(err, "writing decompressed %s to a temporary file",
-					      s->path);
+			if (run > at && temp_file_pwrite(fd, p + at, run - at, off + at) < 0) {
+				mp_fail_errno(err, "%s: copying to a temporary file in %s",
+					      s->path, temp_file_dir());
 				goto fail;
 			}
 			at = run;

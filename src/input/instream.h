@@ -18,7 +18,7 @@ enum instream_codec { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD };
 
 struct instream;
 
-/* Open path for reading; codec detected from its first bytes. */
+/* Open path ("-": standard input) for reading; codec detected from its first bytes. */
 struct instream *instream_open(const char *path, struct mp_err *err);
 
 /*
@@ -67,6 +67,13 @@ int instream_read_exact(struct instream *s, void *buf, size_t len, const char *w
 
 /* Skip len bytes of (decompressed) data. */
 int instream_skip(struct instream *s, uint64_t len, const char *what, struct mp_err *err);
+
+/*
+ * instream_to_tempfile refuses a stream longer than this (--max-size): a
+ * pipe may never end. 1 TiB by default (INSTREAM_DEFAULT_MAX_SIZE).
+ */
+#define INSTREAM_DEFAULT_MAX_SIZE (1ull << 40)
+void instream_set_max_size(struct instream *s, uint64_t max);
 
 /* Offset in the decompressed data of the next byte to be read. */
 uint64_t instream_tell(const struct instream *s);

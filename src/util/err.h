@@ -22,8 +22,12 @@ enum mp_status {
 
 struct mp_err {
 	enum mp_status status;
-	char msg[1024];
+	/* Room for two whole paths (PATH_MAX 4096) and the reason: nothing is cut here. */
+	char msg[10240];
 };
+
+/* The longest line mp_msg_line makes of a message (bytes, before the NUL). */
+#define MP_MSG_LINE_MAX 512
 
 /* Fill err and return -1. */
 int mp_fail(struct mp_err *err, enum mp_status status, const char *fmt, ...)
@@ -43,6 +47,14 @@ int mp_fail_errno(struct mp_err *err, const char *fmt, ...)
 /* Prefix an existing message with more context ("reading X: <old msg>"). */
 int mp_wrap(struct mp_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * msg as one line for a terminal or a log: control characters escaped
+ * ("\n", "\x1b"), and when longer than MP_MSG_LINE_MAX the longest parts
+ * between ": " (the paths) cut in their middle ("..."), so the reason at the
+ * end stays whole. out needs MP_MSG_LINE_MAX + 1 bytes.
+ */
+void mp_msg_line(const char *msg, char *out, size_t outlen);
 
 /* Reset to MP_OK with an empty message. */
 void mp_err_clear(struct mp_err *err);

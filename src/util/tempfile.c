@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "tempfile.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-int temp_file_create(const char *what, struct mp_err *err)
+const char *temp_file_dir(void)
 {
 	const char *dir = getenv("TMPDIR");
+
+	return dir && *dir ? dir : "/var/tmp";
+}
+
+int temp_file_create(const char *what, struct mp_err *err)
+{
+	const char *dir = temp_file_dir();
 	char path[4096];
 	int fd;
 
-	if (!dir || !*dir)
-		dir = "/var/tmp";
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return fd;
@@ -23,4 +29,26 @@ int temp_file_create(const char *what, struct mp_err *err)
 		return mp_fail_errno(err, "cannot create a temporary file in %s (set TMPDIR)", dir);
 	unlink(path);
 	return fd;
+}
+
+int temp_file_pwrite(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
 }

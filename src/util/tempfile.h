@@ -7,9 +7,22 @@
 #ifndef MPIPL_UTIL_TEMPFILE_H
 #define MPIPL_UTIL_TEMPFILE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "err.h"
 
 /* An unlinked temporary file in $TMPDIR (default /var/tmp: large files). */
 int temp_file_create(const char *what, struct mp_err *err);
+
+/* The folder temp_file_create uses. */
+const char *temp_file_dir(void);
+
+/*
+ * pwrite all of buf at off, or -1 with errno. A short count means the file
+ * system filled up (or a size limit was hit): the call after it says why,
+ * errno after the short one is stale.
+ */
+int temp_file_pwrite(int fd, const void *buf, size_t len, uint64_t off);
 
 #endif

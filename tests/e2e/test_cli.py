@@ -16,6 +16,12 @@ def write_text(path, text):
         f.write(text)
 
 
+def leftover_temporaries(out):
+    """Temporary files of an output (hidden, beside it), by either naming scheme."""
+    folder = os.path.dirname(out) or "."
+    return glob.glob(out + ".tmp.*") + glob.glob(os.path.join(folder, ".mpiplctl-*"))
+
+
 def one_line_error(test, err):
     lines = [l for l in err.splitlines() if l.strip()]
     test.assertEqual(len(lines), 1, "one-line error expected, got:\n" + err)
@@ -32,7 +38,7 @@ class BadInputs(TempDirTest):
 
     def assert_no_output(self, out):
         self.assertFalse(os.path.exists(out))
-        self.assertEqual(glob.glob(out + ".tmp.*"), [])
+        self.assertEqual(leftover_temporaries(out), [])
 
     def test_missing_file(self):
         rc, _, err = run([MPIPLCTL, "inspect", self.path("nope.raw")])
@@ -141,7 +147,7 @@ class BadInputs(TempDirTest):
         rc, _, _ = run([MPIPLCTL, "preserve", self.img, "--base", "0x2000000", "-o", out])
         self.assertEqual(rc, 2)
         self.assertEqual(os.path.getsize(out), self.m["size"])
-        self.assertEqual(glob.glob(out + ".tmp.*"), [])
+        self.assertEqual(leftover_temporaries(out), [])
 
     def test_stdout_output(self):
         p = subprocess.run([MPIPLCTL, "preserve", self.img, "--base", str(self.m["base"]),

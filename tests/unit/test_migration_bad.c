@@ -469,5 +469,7 @@ Test(migration_bad, salvage_keeps_what_came_before)
 	cr_assert_not_null(strstr(err.msg, "truncated at byte offset"), "%s", err.msg);
 	/* Without --salvage the same cut fails. */
 	at = find_bytes(&b, serial, sizeof(serial));
-	expect_fail_at(&b, at + 5, "truncated at byte offset", NULL);
+	/* ... and says that --salvage would keep what came before. */
+	expect_fail_at(&b, at + 5, "; --salvage keeps what was read before the cut",
+		       "truncated at byte offset");
 }

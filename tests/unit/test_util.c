@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "../../src/util/outfile.h"
 #include "../../src/util/progress.h"
 #include "../../src/util/sink.h"
+#include "../../src/util/tempfile.h"
 
 Test(bytes, getters_any_alignment)
 {
@@ -124,7 +126,7 @@ Test(err, fail_wrap_clear)
 Test(err, fail_at_names_file_and_offset)
 {
 	struct mp_err e = { 0 };
-	char longname[2000];
+	static char longname[sizeof(e.msg) + 1000];
 
 	cr_assert_eq(mp_fail_at(&e, MP_EUNSUPPORTED, "s.mig", 18446744073709551615ull,
 				"version %u", 2u), -1);
@@ -137,6 +139,28 @@ Test(err, fail_at_names_file_and_offset)
 	cr_assert_eq(strlen(e.msg), sizeof(e.msg) - 1);
 	cr_assert_eq(e.status, MP_EINPUT);
 	cr_assert_eq(mp_fail_at(NULL, MP_EINPUT, "x", 0, "y"), -1);
+}
+
+Test(err, msg_line_escapes_and_cuts_the_longest_part)
+{
+	char line[MP_MSG_LINE_MAX + 1];
+	char msg[3000];
+	size_t len;
+
+	mp_msg_line("a\nb\x1b: c\td", line, sizeof(line));
+	cr_assert_str_eq(line, "a\\nb\\x1b: c\\td");
+	memset(msg, 'p', 2000);
+	snprintf(msg + 2000, sizeof(msg) - 2000, "/x.raw: cannot open: No such file or directory");
+	mp_msg_line(msg, line, sizeof(line));
+	len = strlen(line);
+	cr_assert_eq(len, MP_MSG_LINE_MAX, "%zu bytes", len);
+	cr_assert(strstr(line, "..."), "%s", line);
+	cr_assert_eq(strncmp(line, "pppp", 4), 0, "the path's start is kept: %s", line);
+	cr_assert_str_eq(line + len - strlen("/x.raw: cannot open: No such file or directory"),
+			 "/x.raw: cannot open: No such file or directory");
+	/* Short messages are left alone. */
+	mp_msg_line("f: bad", line, sizeof(line));
+	cr_assert_str_eq(line, "f: bad");
 }
 
 Test(sink, holes_on_a_file)
@@ -260,16 +284,17 @@ Test(outfile, temp_then_rename)
 	int fd;
 
 	umask(022);
-	cr_assert_eq(outfile_open(&of, path, &err), 0, "%s", err.msg);
+	cr_assert_eq(outfile_open(&of, path, NULL, &err), 0, "%s", err.msg);
 	cr_assert_not(of.is_stdout);
-	cr_assert_eq(strncmp(of.tmp, path, strlen(path)), 0, "temp %s beside %s", of.tmp, path);
+	cr_assert_eq(strncmp(of.tmp, dir, strlen(dir)), 0, "temp %s beside %s", of.tmp, path);
 	cr_assert_neq(access(path, F_OK), 0, "target must not exist before commit");
 	cr_assert_eq(access(of.tmp, F_OK), 0);
 	cr_assert_eq(write(of.fd, "payload", 7), 7);
 	cr_assert_eq(outfile_commit(&of, &err), 0, "%s", err.msg);
 	cr_assert_eq(b_dir_count(dir), 1, "only the target is left");
 	cr_assert_eq(stat(path, &st), 0);
-	cr_assert_eq(st.st_mode & 0777, 0644, "mode 0%o", st.st_mode & 0777);
+	/* A new dump is private whatever the umask would allow. */
+	cr_assert_eq(st.st_mode & 0777, 0600, "mode 0%o", st.st_mode & 0777);
 	fd = open(path, O_RDONLY);
 	cr_assert_eq(read(fd, buf, sizeof(buf)), 7);
 	cr_assert_str_eq(buf, "payload");
@@ -288,7 +313,7 @@ Test(outfile, abort_leaves_nothing_and_keeps_old_target)
 	char buf[8] = { 0 };
 	int fd;
 
-	cr_assert_eq(outfile_open(&of, path, &err), 0, "%s", err.msg);
+	cr_assert_eq(outfile_open(&of, path, NULL, &err), 0, "%s", err.msg);
 	cr_assert_eq(b_dir_count(dir), 2);
 	cr_assert_eq(write(of.fd, "new!", 4), 4);
 	outfile_abort(&of);
@@ -312,7 +337,7 @@ Test(outfile, signal_removes_temp)
 		struct mp_err err;
 		struct outfile of;
 
-		if (outfile_open(&of, path, &err) || write(of.fd, "x", 1) != 1)
+		if (outfile_open(&of, path, NULL, &err) || write(of.fd, "x", 1) != 1)
 			_exit(3);
 		raise(SIGTERM);
 		_exit(4);
@@ -329,7 +354,7 @@ Test(outfile, bad_directory)
 	struct mp_err err = { 0 };
 	struct outfile of;
 
-	cr_assert_eq(outfile_open(&of, "/nonexistent-dir-mpipl/out.raw", &err), -1);
+	cr_assert_eq(outfile_open(&of, "/nonexistent-dir-mpipl/out.raw", NULL, &err), -1);
 	cr_assert_eq(err.status, MP_EIO);
 	assert_msg_has(err.msg, "/nonexistent-dir-mpipl/out.raw");
 }
@@ -344,7 +369,7 @@ Test(outfile, stdout_when_not_a_terminal)
 
 	cr_assert(fd >= 0);
 	cr_assert_eq(dup2(fd, STDOUT_FILENO), STDOUT_FILENO);
-	cr_assert_eq(outfile_open(&of, "-", &err), 0, "%s", err.msg);
+	cr_assert_eq(outfile_open(&of, "-", NULL, &err), 0, "%s", err.msg);
 	cr_assert(of.is_stdout);
 	cr_assert_eq(of.fd, STDOUT_FILENO);
 	cr_assert_eq(outfile_commit(&of, &err), 0);
@@ -374,7 +399,7 @@ Test(outfile, refuses_terminal)
 	struct outfile of;
 
 	cr_assert_eq(dup2(slave, STDOUT_FILENO), STDOUT_FILENO);
-	cr_assert_eq(outfile_open(&of, "-", &err), -1);
+	cr_assert_eq(outfile_open(&of, "-", NULL, &err), -1);
 	cr_assert_eq(err.status, MP_EUSAGE);
 	assert_msg_has(err.msg, "terminal");
 }
@@ -444,4 +469,31 @@ Test(progress, quiet_on_a_terminal)
 	progress_cycle();
 	fflush(stderr);
 	cr_assert_eq(drain(master, buf, sizeof(buf)), 0, "got \"%s\"", buf);
+}
+
+/*
+ * A write cut short (here by a file size limit standing in for a full disk)
+ * reports the real reason, not the stale errno of the short pwrite.
+ */
+Test(tempfile, short_write_says_why)
+{
+	const char *dir = b_tmpdir();
+	int status;
+	pid_t pid = fork();
+
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		static uint8_t buf[8192];
+		struct rlimit rl = { 4096, 4096 };
+		char *path = b_path(dir, "t");
+		int fd = open(path, O_RDWR | O_CREAT, 0600);
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (fd < 0 || setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			_exit(3);
+		errno = ENOTTY; /* what the old code reported */
+		_exit(temp_file_pwrite(fd, buf, sizeof(buf), 0) == -1 && errno == EFBIG ? 0 : 4);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status 0x%x", status);
 }

@@ -69,9 +69,10 @@ static int zero_range(struct replay *r, uint64_t off, uint64_t len, struct mp_er
 		      (off_t)len) == 0)
 		return 0;
 	/* No hole punching here: write the zeros (len <= PIECE). */
-	if (pwrite(r->fd, zeros, (size_t)len, (off_t)off) != (ssize_t)len)
-		return mp_fail_errno(err, "%s: writing the reassembled image at byte offset %llu",
-				     r->label, (unsigned long long)off);
+	if (temp_file_pwrite(r->fd, zeros, (size_t)len, off) < 0)
+		return mp_fail_errno(err, "%s: writing the reassembled image at byte offset %llu "
+				     "to a temporary file in %s",
+				     r->label, (unsigned long long)off, temp_file_dir());
 	return 0;
 }
 
@@ -87,10 +88,11 @@ static int place(struct replay *r, const uint8_t *buf, size_t len, uint64_t off,
 				return -1;
 			continue;
 		}
-		if (pwrite(r->fd, buf + at, n, (off_t)(off + at)) != (ssize_t)n)
+		if (temp_file_pwrite(r->fd, buf + at, n, off + at) < 0)
 			return mp_fail_errno(err,
-					     "%s: writing the reassembled image at byte offset %llu",
-					     r->label, (unsigned long long)(off + at));
+					     "%s: writing the reassembled image at byte offset %llu "
+					     "to a temporary file in %s",
+					     r->label, (unsigned long long)(off + at), temp_file_dir());
 		if (off + at + n > r->written_end)
 			r->written_end = off + at + n;
 	}

@@ -588,6 +588,16 @@ static int salvage(struct mig *g, const struct mp_err *why, struct mp_err *err)
 	return gm_add_note(g->gm, err, "salvaged: %s", g->gm->salvaged);
 }
 
+/* Without --salvage: a stream cut short after its block list says that it could be kept. */
+static void hint_salvage(const struct mig *g, struct mp_err *err)
+{
+	size_t n = strlen(err->msg);
+
+	if (err->status == MP_EINPUT && g->ram.have_list && strstr(err->msg, "truncated at"))
+		snprintf(err->msg + n, sizeof(err->msg) - n,
+			 "; --salvage keeps what was read before the cut");
+}
+
 struct guest_mem *migration_read(struct instream *s, uint64_t start, const char *container,
 				 const struct input_opts *o, struct mp_err *err)
 {
@@ -607,8 +617,14 @@ struct guest_mem *migration_read(struct instream *s, uint64_t start, const char 
 	/* mapped-ram offsets point anywhere in the file: read a seekable copy. */
 	if (g.cap_mapped_ram && ms_make_seekable(&g.src, err))
 		goto out;
-	if (read_records(&g, err) && !(o && o->salvage && salvage(&g, err, err) == 0))
-		goto out;
+	if (read_records(&g, err)) {
+		if (!(o && o->salvage)) {
+			hint_salvage(&g, err);
+			goto out;
+		}
+		if (salvage(&g, err, err))
+			goto out;
+	}
 	if (ram_finish(&g, err) || cpu_finish(&g, err) || add_summary_notes(&g, err))
 		goto out;
 	set_format(&g, s, container);
