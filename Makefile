@@ -44,7 +44,8 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) $(FDT_LIBS) -lpthread -lm
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/guestmem/*.c src/input/*.c src/input/*/*.c \
-	src/mpipl/*.c src/vmcore/*.c src/vmcore/kdump/*.c src/devtree/*.c))
+	src/mpipl/*.c src/vmcore/*.c src/vmcore/kdump/*.c src/devtree/*.c \
+	src/linux/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -176,12 +177,18 @@ FUZZ_DIR := $(BUILD)/fuzz
 fuzz: deps
 	@scripts/install-deps --fuzz
 	@$(MAKE) --no-print-directory all $(UNIT)
-	@rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/seeds $(FUZZ_DIR)/corpus
-	@MPIPL_FUZZ_CORPUS=$(abspath $(FUZZ_DIR)/seeds) $(UNIT) --jobs 2 >/dev/null 2>&1
+	@rm -rf $(FUZZ_DIR)/seeds $(FUZZ_DIR)/seeds-linux
+	@mkdir -p $(FUZZ_DIR)/seeds $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds-linux
+	@MPIPL_FUZZ_CORPUS=$(abspath $(FUZZ_DIR)/seeds) \
+		MPIPL_FUZZ_LINUX_CORPUS=$(abspath $(FUZZ_DIR)/seeds-linux) $(UNIT) --jobs 2 >/dev/null 2>&1
 	@echo "fuzz: $$(ls $(FUZZ_DIR)/seeds | wc -l) seed inputs from the unit tests"
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) SAN=fuzz CC=clang $(FUZZ_DIR)/fuzz_input
 	$(FUZZ_DIR)/fuzz_input -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 \
 		-print_final_stats=1 $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) SAN=fuzz CC=clang $(FUZZ_DIR)/fuzz_linux
+	@mkdir -p $(FUZZ_DIR)/corpus-linux
+	$(FUZZ_DIR)/fuzz_linux -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 \
+		-print_final_stats=1 $(FUZZ_DIR)/corpus-linux $(FUZZ_DIR)/seeds-linux
 	@MPIPLCTL=$(abspath $(BIN)) MKIMAGE=$(abspath $(GEN)) /usr/bin/python3 tests/e2e/fuzz.py --long
 
 install: $(BIN)

@@ -16,6 +16,8 @@
 
 #define MPIPLCTL_VERSION "0.1.0"
 #define MAX_RAM_RANGES 256
+/* Addresses inspect --symbolize takes at most. */
+#define SYMBOLIZE_MAX 64
 /* Bumped when a --json document changes incompatibly. */
 #define JSON_SCHEMA_VERSION 1
 
@@ -37,6 +39,7 @@ struct cli_opts {
 	uint64_t stream_offset;
 	bool stream_offset_given;
 	bool salvage;
+	const char *tmpdir; /* input_opts.tmpdir (extract: beside the output) */
 	const char *cpu_state;
 	enum mpipl_profile profile;
 	enum kernel_endian endian;
@@ -50,6 +53,9 @@ struct cli_opts {
 	struct ram_range ram[MAX_RAM_RANGES];
 	size_t nram;
 	struct crash_info_legacy_sizes legacy;
+	const char *vmcoreinfo_file; /* --vmcoreinfo */
+	uint64_t symbolize[SYMBOLIZE_MAX]; /* inspect --symbolize */
+	size_t nsymbolize;
 };
 
 /* argp children: input selection, preserve behaviour, report format, output. */
@@ -121,7 +127,7 @@ int cli_output_write(struct outfile *of, cli_writer write, void *ctx);
  * Decode inputs into temporary files in the output's folder when it is a
  * regular file, so that the decoded file can become the output (one pass).
  */
-void cli_decode_beside(const struct outfile *of);
+void cli_decode_beside(struct cli_opts *o, const struct outfile *of);
 
 /* Whether MPIPLCTL_PASSES is n ("1": one pass or fail, "2": always copy). */
 bool cli_passes_forced(const char *n);
@@ -158,5 +164,6 @@ int cmd_preserve(int argc, char **argv);
 int cmd_vmcore(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_dtb(int argc, char **argv);
+int cmd_dmesg(int argc, char **argv);
 
 #endif

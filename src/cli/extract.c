@@ -45,7 +45,7 @@ int cmd_extract(int argc, char **argv)
 	argp_parse(&extract_argp, argc, argv, 0, NULL, &o);
 	if (cli_open_output(&of, &o))
 		return EXIT_BAD;
-	cli_decode_beside(&of);
+	cli_decode_beside(&o, &of);
 	gm = cli_open_input(&o);
 	if (!gm) {
 		outfile_abort(&of);

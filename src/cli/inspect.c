@@ -1,16 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* mpiplctl inspect: show and check what an image holds. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "report.h"
 
+enum { OPT_SYMBOLIZE = 0x300 };
+
 static const struct argp_child inspect_children[];
+
+/* --symbolize ADDR,ADDR,...: kernel addresses to resolve through kallsyms. */
+static int parse_symbolize(char *arg, struct cli_opts *o)
+{
+	for (char *save = NULL, *tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->nsymbolize == SYMBOLIZE_MAX || cli_parse_u64(tok, &o->symbolize[o->nsymbolize]))
+			return -1;
+		o->nsymbolize++;
+	}
+	return 0;
+}
 
 static error_t parse_inspect(int key, char *arg, struct argp_state *state)
 {
+	if (key == OPT_SYMBOLIZE) {
+		if (parse_symbolize(arg, state->input))
+			argp_error(state, "--symbolize: expected up to %u addresses, comma-separated",
+				   SYMBOLIZE_MAX);
+		return 0;
+	}
 	return cli_parse_image_args(key, arg, state, state->input, inspect_children, false);
 }
+
+static const struct argp_option inspect_options[] = {
+	{ "symbolize", OPT_SYMBOLIZE, "ADDR,...", 0,
+	  "also resolve these kernel addresses to symbol+offset/size through the crashed "
+	  "kernel's kallsyms",
+	  0 },
+	{ 0 },
+};
 
 static const struct argp_child inspect_children[] = {
 	{ &input_argp, 0, NULL, 0 },
@@ -21,7 +50,7 @@ static const struct argp_child inspect_children[] = {
 };
 
 static const struct argp inspect_argp = {
-	NULL, parse_inspect, "IMAGE",
+	inspect_options, parse_inspect, "IMAGE",
 	"Show and check the MPIPL tables, the processor dump area and thread records, "
 	"skiboot's tags, the kernel's fadump metadata and crash info header of IMAGE, with "
 	"findings that cite the spec, and the vmcore a capture kernel would expose (for a "
@@ -55,33 +84,62 @@ static int predict_vmcore(struct guest_mem *gm, const struct cli_opts *o, struct
 	return rc;
 }
 
-static void vmcore_section(struct guest_mem *gm, const struct cli_opts *o, struct json_out *j,
-			   bool pre)
-{
+struct vmcore_prediction {
+	bool ok;
 	struct vmcore_model m;
 	struct mp_err err;
+};
 
-	if (predict_vmcore(gm, o, &m, &err)) {
+static void vmcore_section(const struct vmcore_prediction *p, const struct cli_opts *o,
+			   struct json_out *j, bool pre)
+{
+	if (!p->ok) {
 		if (j)
-			jo_string(j, "vmcore_error", err.msg);
+			jo_string(j, "vmcore_error", p->err.msg);
 		else
-			printf("\nvmcore     none: %s\n", err.msg);
+			printf("\nvmcore     none: %s\n", p->err.msg);
 		return;
 	}
 	if (j) {
-		report_vmcore_json(j, &m);
+		report_vmcore_json(j, &p->m);
 	} else {
 		printf("\nvmcore     as the capture kernel would expose it%s\n",
 		       pre ? (o->profile == PROFILE_QEMU ? " (after preserve, qemu profile)"
 							  : " (after preserve, hdat profile)")
 			   : "");
-		report_vmcore_text(stdout, &m);
+		report_vmcore_text(stdout, &p->m);
 	}
-	vmcore_model_free(&m);
+}
+
+/*
+ * The crashed kernel's memory: as the input holds it before the MPIPL (the
+ * in-memory preserve step leaves the sources alone), moved back from the
+ * fadump destinations after it.
+ */
+static int read_crash(struct guest_mem *gm, const struct cli_opts *o,
+		      const struct mpipl_analysis *a, struct linux_crash *c, struct findings *notes)
+{
+	struct mp_err err;
+	bool moved;
+
+	if (linux_crashed_view(gm, a, &moved, &err) ||
+	    linux_crash_read(gm, a->have_crash_info ? &a->ci : NULL, o->vmcoreinfo_file, c, notes,
+			     &err)) {
+		cli_error("%s", err.msg);
+		return -1;
+	}
+	if (moved)
+		findings_add(notes, FINDING_INFO, "crashed-view", "mpipl.md 6.2",
+			     "post-MPIPL: the crashed kernel's boot memory read from its fadump "
+			     "destination");
+	return 0;
 }
 
 int cmd_inspect(int argc, char **argv)
 {
+	struct findings notes = { 0 };
+	struct vmcore_prediction p = { 0 };
+	struct linux_crash c;
 	struct mpipl_analysis a;
 	struct analyze_opts ao;
 	struct guest_mem *gm;
@@ -100,6 +158,14 @@ int cmd_inspect(int argc, char **argv)
 		gm_free(gm);
 		return EXIT_BAD;
 	}
+	p.ok = predict_vmcore(gm, &o, &p.m, &p.err) == 0;
+	if (read_crash(gm, &o, &a, &c, &notes)) {
+		if (p.ok)
+			vmcore_model_free(&p.m);
+		mpipl_analysis_free(&a);
+		gm_free(gm);
+		return EXIT_BAD;
+	}
 	if (o.json) {
 		struct json_out j;
 
@@ -109,16 +175,24 @@ int cmd_inspect(int argc, char **argv)
 		report_input_json(&j, gm);
 		report_analysis_json(&j, &a);
 		report_findings_json(&j, &a.findings);
-		vmcore_section(gm, &o, &j, !a.post_mpipl);
+		report_linux_json(&j, &c, a.have_crash_info ? &a.ci : NULL, &notes, o.symbolize,
+				  o.nsymbolize);
+		vmcore_section(&p, &o, &j, !a.post_mpipl);
 		jo_end_object(&j);
 		jo_finish(&j);
 	} else {
 		report_input_text(stdout, gm);
 		report_analysis_text(stdout, &a);
-		vmcore_section(gm, &o, NULL, !a.post_mpipl);
+		report_linux_text(stdout, &c, a.have_crash_info ? &a.ci : NULL, &notes, o.symbolize,
+				  o.nsymbolize);
+		vmcore_section(&p, &o, NULL, !a.post_mpipl);
 		report_findings_text(stdout, &a.findings);
 	}
 	rc = cli_exit_status(&o, &a.findings);
+	if (p.ok)
+		vmcore_model_free(&p.m);
+	linux_crash_free(&c);
+	findings_free(&notes);
 	mpipl_analysis_free(&a);
 	gm_free(gm);
 	return rc;

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "preserve", cmd_preserve, "write the post-MPIPL memory image (the firmware's copy step)" },
 	{ "vmcore", cmd_vmcore, "write the ELF vmcore the capture kernel would expose" },
 	{ "extract", cmd_extract, "write the guest RAM of any input as a sparse raw image" },
+	{ "dmesg", cmd_dmesg, "print the crashed kernel's log, as vmcore-dmesg does" },
 	{ "dtb", cmd_dtb, "add /ibm,opal/dump to a device tree, for booting the capture kernel" },
 };
 

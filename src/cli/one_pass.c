@@ -31,10 +31,9 @@ bool cli_passes_forced(const char *n)
 }
 
 /* Never into a device's folder: /dev is RAM-backed. */
-void cli_decode_beside(const struct outfile *of)
+void cli_decode_beside(struct cli_opts *o, const struct outfile *of)
 {
-	if (of->kind == OUTFILE_REGULAR)
-		setenv("TMPDIR", of->dir, 1);
+	o->tmpdir = of->kind == OUTFILE_REGULAR ? of->dir : NULL;
 }
 
 static int write_raw(struct sink *out, void *gm, struct mp_err *err)

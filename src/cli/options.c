@@ -29,6 +29,7 @@ enum {
 	OPT_PTREGS_SIZE,
 	OPT_NO_SYNC,
 	OPT_MAX_SIZE,
+	OPT_VMCOREINFO,
 };
 
 
@@ -370,6 +371,9 @@ static error_t parse_vmcore_opts(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--ptregs-size: '%s' is not a multiple of 8 up to 4096", arg);
 		o->legacy.pt_regs_sz = (uint32_t)n;
 		break;
+	case OPT_VMCOREINFO:
+		o->vmcoreinfo_file = arg;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -388,6 +392,10 @@ static const struct argp_option vmcore_opts_options[] = {
 	  "legacy FADMPINF headers only: the crashed kernel's NR_CPUS (cpu mask size)", 25 },
 	{ "ptregs-size", OPT_PTREGS_SIZE, "BYTES", 0,
 	  "legacy FADMPINF headers only: sizeof(struct pt_regs) (default 384)", 25 },
+	{ "vmcoreinfo", OPT_VMCOREINFO, "FILE", 0,
+	  "the crashed kernel's VMCOREINFO text (or its ELF note) (default: from the crash "
+	  "info header, else found in guest RAM)",
+	  25 },
 	{ 0 }
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "../vmcore/vmcore.h"
+#include "../linux/crash.h"
 #include "../mpipl/analyze.h"
 #include "../guestmem/guest_mem.h"
 #include "../util/json_out.h"
@@ -23,5 +24,15 @@ void report_header_json(struct json_out *j, const char *command);
 /* The vmcore a capture kernel would expose: program headers, CPU notes, VMCOREINFO. */
 void report_vmcore_text(FILE *f, const struct vmcore_model *m);
 void report_vmcore_json(struct json_out *j, const struct vmcore_model *m);
+
+/*
+ * The crash summary (ci may be NULL); notes are the summary's own findings,
+ * syms the addresses --symbolize asks for.
+ */
+void report_linux_text(FILE *f, const struct linux_crash *c, const struct crash_info *ci,
+		       const struct findings *notes, const uint64_t *syms, size_t nsyms);
+void report_linux_json(struct json_out *j, const struct linux_crash *c,
+		       const struct crash_info *ci, const struct findings *notes,
+		       const uint64_t *syms, size_t nsyms);
 
 #endif

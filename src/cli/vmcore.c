@@ -11,6 +11,7 @@
 #include "../vmcore/elf_inplace.h"
 #include "../vmcore/elf_writer.h"
 #include "../vmcore/kdump/kdump_writer.h"
+#include "../linux/crash.h"
 
 enum {
 	OPT_POST = 0x200,
@@ -24,6 +25,7 @@ struct vmcore_cli {
 	struct cli_opts o;
 	bool post;
 	bool synthesize;
+	bool synthesize_always; /* --synthesize=always: plain even with a registration */
 	bool kdump;               /* --format=kdump */
 	struct kdump_opts kopts;  /* --compress, --threads */
 	const char *kdump_only;   /* the last of --compress, --threads given */
@@ -40,7 +42,10 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 		v->post = true;
 		return 0;
 	case OPT_SYNTHESIZE:
+		if (arg && strcmp(arg, "always"))
+			argp_error(state, "--synthesize: '%s' is not 'always'", arg);
 		v->synthesize = true;
+		v->synthesize_always = arg != NULL;
 		return 0;
 	case OPT_FORMAT:
 		if (strcmp(arg, "elf") && strcmp(arg, "kdump"))
@@ -80,9 +85,10 @@ static const struct argp_option vmcore_options[] = {
 	{ "output", 'o', "VMCORE", 0, "the vmcore to write ('-': standard output)", 0 },
 	{ "post", OPT_POST, NULL, 0,
 	  "IMAGE is already post-MPIPL: no preserve step (default: detected from the MDRT)", 0 },
-	{ "synthesize", OPT_SYNTHESIZE, NULL, 0,
+	{ "synthesize", OPT_SYNTHESIZE, "always", OPTION_ARG_OPTIONAL,
 	  "without a fadump registration, write a plain core of all RAM with the input's CPU "
-	  "state",
+	  "state and the VMCOREINFO found in RAM (always: even with one, the guest as it was "
+	  "when saved)",
 	  0 },
 	{ "format", OPT_FORMAT, "elf|kdump", 0,
 	  "elf (default): /proc/vmcore as it is; kdump: the kdump-compressed format "
@@ -145,9 +151,11 @@ static int write_vmcore_to(struct sink *out, void *ctx, struct mp_err *err)
 			     : vmcore_write_elf(job->gm, job->m, out, err);
 }
 
-static int elf_in_place(struct guest_mem *gm, const void *m, int *fd, struct mp_err *err)
+static int elf_in_place(struct guest_mem *gm, const void *ctx, int *fd, struct mp_err *err)
 {
-	return vmcore_elf_in_place(gm, m, fd, err);
+	const struct vmcore_job *job = ctx;
+
+	return vmcore_elf_in_place(gm, job->m, job->v->o.tmpdir, fd, err);
 }
 
 /*
@@ -165,11 +173,47 @@ static int write_vmcore(struct guest_mem *gm, const struct vmcore_model *m,
 			const struct vmcore_cli *v, struct outfile *of)
 {
 	struct vmcore_job job = { gm, m, v };
-	int rc = elf_one_pass(v) ? cli_one_pass(gm, of, elf_in_place, m) : 0;
+	int rc = elf_one_pass(v) ? cli_one_pass(gm, of, elf_in_place, &job) : 0;
 
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	return cli_output_write(of, write_vmcore_to, &job);
+}
+
+/*
+ * A plain core: the crashed kernel's VMCOREINFO (from RAM or --vmcoreinfo)
+ * as a note, its page size, and the CPU notes in the order crash needs.
+ */
+static int synthesize(struct guest_mem *gm, const struct vmcore_cli *v, struct vmcore_opts *vo,
+		      struct vmcore_model *m, struct findings *f, struct mp_err *err)
+{
+	struct linux_crash c;
+	size_t *order = NULL;
+	bool be = v->o.endian == KERNEL_ENDIAN_BE;
+	int rc;
+
+	if (linux_crash_read(gm, NULL, v->o.vmcoreinfo_file, &c, f, err))
+		return -1;
+	if (c.have_vi) {
+		vo->vmcoreinfo = c.vi.text;
+		vo->vmcoreinfo_len = c.vi.len;
+		if (v->o.endian == KERNEL_ENDIAN_AUTO)
+			be = c.vi.big_endian;
+	} else {
+		findings_add(f, FINDING_WARNING, "no-vmcoreinfo", "issue 11",
+			     "%s: the core carries no VMCOREINFO note", c.vi_error);
+	}
+	order = mp_calloc(c.ncpus ? c.ncpus : 1, sizeof(*order), err);
+	rc = order ? 0 : -1;
+	if (rc == 0) {
+		linux_crash_note_order(&c, order);
+		vo->cpu_order = order;
+		vo->ncpu_order = c.ncpus;
+		rc = vmcore_model_synthesize(gm, vo, be, m, f, err);
+	}
+	free(order);
+	linux_crash_free(&c);
+	return rc;
 }
 
 static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_analysis *a,
@@ -179,7 +223,7 @@ static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_
 
 	cli_vmcore_opts(&v->o, &vo);
 	*synthesized = false;
-	if (analysed && a->have_kernel_meta)
+	if (analysed && a->have_kernel_meta && !v->synthesize_always)
 		return vmcore_model_build(gm, a, &vo, m, &a->findings, err);
 	if (!v->synthesize)
 		return mp_fail(err, MP_EINPUT,
@@ -187,7 +231,7 @@ static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_
 			       "for a plain core of all RAM",
 			       gm->path, analysed ? "no KERNEL tag" : "no MPIPL tables");
 	*synthesized = true;
-	return vmcore_model_synthesize(gm, &vo, v->o.endian == KERNEL_ENDIAN_BE, m, err);
+	return synthesize(gm, v, &vo, m, &a->findings, err);
 }
 
 static void report(const struct vmcore_cli *v, struct guest_mem *gm,
@@ -215,7 +259,9 @@ static void report(const struct vmcore_cli *v, struct guest_mem *gm,
 		return;
 	fprintf(f, "vmcore written to %s (%s)%s\n", v->o.output,
 		v->kdump ? "kdump-compressed" : "ELF",
-		synthesized ? ", a plain core of all RAM: no fadump registration" : "");
+		!synthesized		? ""
+		: v->synthesize_always ? ", a plain core of all RAM (--synthesize=always)"
+					: ", a plain core of all RAM: no fadump registration");
 	report_vmcore_text(f, m);
 }
 
@@ -240,7 +286,7 @@ int cmd_vmcore(int argc, char **argv)
 	if (cli_open_output(&of, &v->o))
 		goto out;
 	if (elf_one_pass(v))
-		cli_decode_beside(&of);
+		cli_decode_beside(&v->o, &of);
 	gm = cli_open_input(&v->o);
 	if (!gm)
 		goto out;
@@ -251,7 +297,7 @@ int cmd_vmcore(int argc, char **argv)
 		goto out;
 	}
 	/* A registration the capture kernel would reject needs no preserve step first. */
-	if (analysed && a.kernel_tag &&
+	if (analysed && a.kernel_tag && !v->synthesize_always &&
 	    (!a.have_kernel_meta || !a.have_config || !a.have_crash_info)) {
 		cli_error("%s: %s", gm->path,
 			  a.kernel_meta_error[0] ? a.kernel_meta_error
@@ -259,7 +305,7 @@ int cmd_vmcore(int argc, char **argv)
 						  : "the fadump kernel metadata is invalid");
 		goto out;
 	}
-	if (analysed && a.have_kernel_meta && !v->post &&
+	if (analysed && a.have_kernel_meta && !v->post && !v->synthesize_always &&
 	    cli_to_post_mpipl(gm, &v->o, &a, cpu_note, sizeof(cpu_note), &err)) {
 		cli_error("%s", err.msg);
 		goto out;

@@ -4,10 +4,11 @@
 #include <errno.h>
 #include <unistd.h>
 
-int input_random_access(struct instream *s, int *fd, uint64_t *size, struct mp_err *err)
+int input_random_access(struct instream *s, const char *tmpdir, int *fd, uint64_t *size,
+			struct mp_err *err)
 {
 	if (!instream_random_access(s))
-		return instream_to_tempfile(s, fd, size, err);
+		return instream_to_tempfile(s, tmpdir, fd, size, err);
 	/* pread ignores the position the instream's peek left behind. */
 	*fd = dup(instream_fd(s));
 	if (*fd < 0)

@@ -14,9 +14,11 @@
 
 /*
  * A descriptor of s's (decompressed) bytes, owned by the caller, and their
- * size. s must not have been read from (peek is fine).
+ * size. s must not have been read from (peek is fine). A compressed input is
+ * decompressed into a temporary file in tmpdir (instream_to_tempfile).
  */
-int input_random_access(struct instream *s, int *fd, uint64_t *size, struct mp_err *err);
+int input_random_access(struct instream *s, const char *tmpdir, int *fd, uint64_t *size,
+			struct mp_err *err);
 
 /*
  * Read exactly len bytes at byte offset off of fd (file size size, label for

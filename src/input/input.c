@@ -15,12 +15,23 @@ static const struct input_reader *const readers[] = {
 	&raw_reader,
 };
 
-/* The reader whose probe claims these first bytes (raw claims anything). */
-static const struct input_reader *probe_readers(const uint8_t *head, size_t len)
+/*
+ * The reader whose probe claims these first bytes (raw claims anything), or
+ * NULL with err set when one finds its format damaged.
+ */
+static const struct input_reader *probe_readers(const uint8_t *head, size_t len,
+						const char *path, struct mp_err *err)
 {
-	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
-		if (readers[i]->probe(head, len))
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		switch (readers[i]->probe(head, len, path, err)) {
+		case PROBE_MINE:
 			return readers[i];
+		case PROBE_BROKEN:
+			return NULL;
+		case PROBE_NOT_MINE:
+			break;
+		}
+	}
 	return &raw_reader;
 }
 
@@ -75,8 +86,8 @@ struct guest_mem *input_open(const char *path, const struct input_opts *o, struc
 	n = instream_peek(s, head, sizeof(head), err);
 	if (n < 0)
 		goto out;
-	r = probe_readers(head, (size_t)n);
-	if (r != &qcow2_reader && refuse_snapshot(s, o, r->name, err))
+	r = probe_readers(head, (size_t)n, instream_path(s), err);
+	if (!r || (r != &qcow2_reader && refuse_snapshot(s, o, r->name, err)))
 		goto out;
 	if (r == &raw_reader) {
 		/* No format at byte 0: maybe a stream written at an offset. */

@@ -20,20 +20,43 @@ struct input_opts {
 	bool stream_offset_given;
 	/* Migration streams: keep what was read before bad or missing data. */
 	bool salvage;
+	/*
+	 * Where decoded RAM and decompressed copies go (NULL: $TMPDIR, else
+	 * /var/tmp). extract puts them beside its output, so that a decoded
+	 * image can become the output without a copy.
+	 */
+	const char *tmpdir;
 	/* Piped or compressed input copied to a temporary: the most it may hold (0: default). */
 	uint64_t max_size;
 };
 
+/* A probe's answer (libkdumpfile's three: its format, another, or its own but damaged). */
+enum input_probe {
+	PROBE_NOT_MINE, /* another format: the next reader is asked */
+	PROBE_MINE,     /* this reader opens the input */
+	PROBE_BROKEN,   /* this format, but damaged (err says how): no other reader takes it */
+};
+
 struct input_reader {
 	const char *name;
-	/* Whether the first bytes (up to 64, decompressed) are of this format. */
-	bool (*probe)(const uint8_t *head, size_t len);
+	/* Judge the first len bytes (up to 64, decompressed) of the input named path. */
+	enum input_probe (*probe)(const uint8_t *head, size_t len, const char *path,
+				  struct mp_err *err);
 	/* Read the input; s is positioned at its first byte. */
 	struct guest_mem *(*open)(struct instream *s, const struct input_opts *o,
 				  struct mp_err *err);
 };
 
 struct guest_mem *input_open(const char *path, const struct input_opts *o, struct mp_err *err);
+
+/*
+ * The usual probe (probe.c): MINE when head starts with the magic_len bytes
+ * of magic, BROKEN when the input ends inside them (its two or more bytes
+ * match: "the input ends inside the signature of a <what>"), else NOT_MINE.
+ */
+enum input_probe input_probe_magic(const uint8_t *head, size_t len, const void *magic,
+				   size_t magic_len, const char *what, const char *path,
+				   struct mp_err *err);
 
 /*
  * "no known format at byte 0 (tried migration, ...): read as a raw RAM

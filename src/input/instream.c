@@ -540,10 +540,11 @@ static size_t block_at(uint64_t off, size_t left)
 	return to_boundary < left ? to_boundary : left;
 }
 
-int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct mp_err *err)
+int instream_to_tempfile(struct instream *s, const char *tmpdir, int *fdp, uint64_t *sizep,
+			 struct mp_err *err)
 {
 	uint64_t start = s->tell, size;
-	int fd = temp_file_create("input", err);
+	int fd = temp_file_create(tmpdir, "input", err);
 
 	if (fd < 0)
 		return -1;
@@ -576,7 +577,7 @@ int instream_to_tempfile(struct instream *s, int *fdp, uint64_t *sizep, struct m
 				run += block_at(off + run, n - run);
 			if (run > at && temp_file_pwrite(fd, p + at, run - at, off + at) < 0) {
 				mp_fail_errno(err, "%s: copying to a temporary file in %s",
-					      s->path, temp_file_dir());
+					      s->path, temp_file_dir(tmpdir));
 				goto fail;
 			}
 			at = run;

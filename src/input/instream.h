@@ -89,9 +89,10 @@ ptrdiff_t instream_peek(struct instream *s, void *buf, size_t len, struct mp_err
 
 /*
  * Decompress the rest of the stream into an unlinked sparse temporary file
- * (in $TMPDIR, else /var/tmp), zero 4 KiB blocks left as holes. Returns its
- * descriptor and size.
+ * in tmpdir (NULL: $TMPDIR, else /var/tmp), zero 4 KiB blocks left as holes.
+ * Returns its descriptor and size.
  */
-int instream_to_tempfile(struct instream *s, int *fd, uint64_t *size, struct mp_err *err);
+int instream_to_tempfile(struct instream *s, const char *tmpdir, int *fd, uint64_t *size,
+			 struct mp_err *err);
 
 #endif

@@ -11,11 +11,14 @@
 #include "input.h"
 #include "../util/bytes.h"
 
-static bool raw_probe(const uint8_t *head, size_t len)
+static enum input_probe raw_probe(const uint8_t *head, size_t len, const char *path,
+				   struct mp_err *err)
 {
 	(void)head;
 	(void)len;
-	return true; /* the fallback: anything no other reader claims */
+	(void)path;
+	(void)err;
+	return PROBE_MINE; /* the fallback: anything no other reader claims */
 }
 
 static struct guest_mem *raw_open(struct instream *s, const struct input_opts *o,
@@ -30,7 +33,7 @@ static struct guest_mem *raw_open(struct instream *s, const struct input_opts *o
 	/* In place (a duplicate descriptor), else a sparse decompressed copy. */
 	bool in_place = instream_random_access(s);
 
-	if (input_random_access(s, &fd, &size, err))
+	if (input_random_access(s, o->tmpdir, &fd, &size, err))
 		return NULL;
 	snprintf(format, sizeof(format), "raw%s%s",
 		 !in_place && codec == CODEC_NONE ? ", from a pipe" : "",

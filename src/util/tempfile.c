@@ -7,19 +7,19 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-const char *temp_file_dir(void)
+const char *temp_file_dir(const char *dir)
 {
-	const char *dir = getenv("TMPDIR");
-
+	if (!dir || !*dir)
+		dir = getenv("TMPDIR");
 	return dir && *dir ? dir : "/var/tmp";
 }
 
-int temp_file_create(const char *what, struct mp_err *err)
+int temp_file_create(const char *dir, const char *what, struct mp_err *err)
 {
-	const char *dir = temp_file_dir();
 	char path[4096];
 	int fd;
 
+	dir = temp_file_dir(dir);
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return fd;

@@ -12,11 +12,14 @@
 
 #include "err.h"
 
-/* An unlinked temporary file in $TMPDIR (default /var/tmp: large files). */
-int temp_file_create(const char *what, struct mp_err *err);
+/*
+ * An unlinked temporary file in dir; dir NULL or empty: $TMPDIR, else
+ * /var/tmp (large files). what names its use in the fallback file name.
+ */
+int temp_file_create(const char *dir, const char *what, struct mp_err *err);
 
-/* The folder temp_file_create uses. */
-const char *temp_file_dir(void);
+/* The folder temp_file_create(dir, ...) uses. */
+const char *temp_file_dir(const char *dir);
 
 /*
  * pwrite all of buf at off, or -1 with errno. A short count means the file

@@ -57,10 +57,10 @@ static const struct gm_range *main_range(const struct guest_mem *gm)
  * Whether the file system of the temporary files (the decoded RAM file's)
  * moves extents, probed on a scratch file; *block: its block size.
  */
-static bool shifts_extents(uint64_t *block)
+static bool shifts_extents(const char *tmpdir, uint64_t *block)
 {
 	struct mp_err err;
-	int fd = temp_file_create("probe", &err);
+	int fd = temp_file_create(tmpdir, "probe", &err);
 	struct stat st;
 	bool ok;
 
@@ -153,7 +153,7 @@ static int copy_range(int from, uint64_t src, int to, uint64_t dst, uint64_t len
 }
 
 /* The chunks that move are copied out of the image before it is cut. */
-static int save_moving(struct cut *c, uint8_t *buf, struct mp_err *err)
+static int save_moving(struct cut *c, const char *tmpdir, uint8_t *buf, struct mp_err *err)
 {
 	uint64_t at = 0;
 
@@ -162,7 +162,7 @@ static int save_moving(struct cut *c, uint8_t *buf, struct mp_err *err)
 
 		if (c->kept[i])
 			continue;
-		if (c->scratch < 0 && (c->scratch = temp_file_create("vmcore", err)) < 0)
+		if (c->scratch < 0 && (c->scratch = temp_file_create(tmpdir, "vmcore", err)) < 0)
 			return -1;
 		c->saved_at[i] = at;
 		if (copy_range(c->fd, k->phys - c->base, c->scratch, at, k->len, buf, err))
@@ -260,8 +260,8 @@ static int write_head(struct cut *c, const struct vmcore_model *m, struct mp_err
 	return rc;
 }
 
-int vmcore_elf_in_place(struct guest_mem *gm, const struct vmcore_model *m, int *fd,
-			struct mp_err *err)
+int vmcore_elf_in_place(struct guest_mem *gm, const struct vmcore_model *m, const char *tmpdir,
+			int *fd, struct mp_err *err)
 {
 	const struct gm_range *r = main_range(gm);
 	struct cut c = { .fd = -1, .scratch = -1 };
@@ -273,13 +273,13 @@ int vmcore_elf_in_place(struct guest_mem *gm, const struct vmcore_model *m, int 
 		return r ? -1 : 0;
 	c.base = r->gpa;
 	c.size = r->size;
-	if (!shifts_extents(&block) || !layout_fits(&c, block))
+	if (!shifts_extents(tmpdir, &block) || !layout_fits(&c, block))
 		goto out;
 	rc = gm_materialize_in_place(gm, &c.fd, &size, err);
 	if (rc != 1)
 		goto out;
 	buf = mp_malloc(COPY_CHUNK, err);
-	if (!buf || choose_kept(&c, err) || save_moving(&c, buf, err) || cut_to_kept(&c, err) ||
+	if (!buf || choose_kept(&c, err) || save_moving(&c, tmpdir, buf, err) || cut_to_kept(&c, err) ||
 	    put_back(&c, buf, err) || write_head(&c, m, err))
 		rc = -1;
 	*fd = c.fd;

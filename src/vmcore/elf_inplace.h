@@ -11,9 +11,10 @@
  * m, byte for byte what vmcore_write_elf writes. Returns 1 and the file's
  * descriptor when done; 0 when the input, the layout or the file system does
  * not allow it (nothing changed); -1 on an error (gm then no longer reads as
- * it did: it must only be freed, as after 1).
+ * it did: it must only be freed, as after 1). tmpdir: where gm's RAM was
+ * decoded (NULL: temp_file_create's default), for the scratch files.
  */
-int vmcore_elf_in_place(struct guest_mem *gm, const struct vmcore_model *m, int *fd,
-			struct mp_err *err);
+int vmcore_elf_in_place(struct guest_mem *gm, const struct vmcore_model *m, const char *tmpdir,
+			int *fd, struct mp_err *err);
 
 #endif

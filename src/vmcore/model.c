@@ -86,7 +86,7 @@ static int merge_note_segment(struct guest_mem *gm, struct vmcore_model *m, uint
 	return rc;
 }
 
-static uint64_t page_size_from_notes(const struct vmcore_model *m, const struct vmcore_opts *o,
+uint64_t vmcore_page_size(const struct vmcore_model *m, const struct vmcore_opts *o,
 				     struct findings *f)
 {
 	char value[32];
@@ -300,13 +300,13 @@ int vmcore_model_build(struct guest_mem *gm, const struct mpipl_analysis *a,
 	if (a->ci.kind == CRASH_HDR_INF) {
 		if (build_legacy(gm, a, m, f, err))
 			goto fail;
-		m->page_size = page_size_from_notes(m, o, f);
+		m->page_size = vmcore_page_size(m, o, f);
 		return 0;
 	}
 	if (merge_note_segment(gm, m, a->ci.vmcoreinfo_raddr, a->ci.vmcoreinfo_size, "VMCOREINFO",
 			       f, err))
 		goto fail;
-	m->page_size = page_size_from_notes(m, o, f);
+	m->page_size = vmcore_page_size(m, o, f);
 	if (build_sig_phdrs(gm, a, o, m, err))
 		goto fail;
 	return 0;

@@ -51,6 +51,15 @@ struct vmcore_opts {
 	uint64_t page_size;          /* 0: from VMCOREINFO PAGESIZE=, else 64 KiB */
 	const struct ram_range *ram; /* NULL: the input's main RAM ranges */
 	size_t nram;
+	/* --synthesize: the VMCOREINFO text found for the crashed kernel (NULL: none). */
+	const char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+	/*
+	 * --synthesize: which vCPUs (indexes into the input's list) get notes, in
+	 * note order (NULL: every vCPU in input order).
+	 */
+	const size_t *cpu_order;
+	size_t ncpu_order;
 };
 
 /*
@@ -66,11 +75,20 @@ int vmcore_model_build(struct guest_mem *gm, const struct mpipl_analysis *a,
 
 /*
  * A plain core of all guest RAM (no fadump registration): one NT_PRSTATUS
- * per vCPU of the input, one PT_LOAD per main RAM range, like QEMU's
- * dump-guest-memory.
+ * per vCPU of the input (in o->cpu_order when given), the VMCOREINFO note
+ * when o has one, one PT_LOAD per main RAM range, like QEMU's
+ * dump-guest-memory. The page size is o->page_size, else PAGESIZE= of the
+ * VMCOREINFO, else 64 KiB with a finding.
  */
 int vmcore_model_synthesize(struct guest_mem *gm, const struct vmcore_opts *o, bool big_endian,
-			    struct vmcore_model *m, struct mp_err *err);
+			    struct vmcore_model *m, struct findings *f, struct mp_err *err);
+
+/*
+ * The page size of the model: o->page_size, else PAGESIZE= of its VMCOREINFO
+ * note, else 64 KiB (the ppc64le distribution default) with a finding.
+ */
+uint64_t vmcore_page_size(const struct vmcore_model *m, const struct vmcore_opts *o,
+			  struct findings *f);
 
 /* One NT_PRSTATUS note holding regs (48 pt_regs longs) and pr_pid. */
 void prstatus_note(uint8_t out[PRSTATUS_NOTE_SIZE], const uint64_t regs[48], uint32_t pid,

@@ -355,8 +355,7 @@ Test(instream, to_tempfile_keeps_holes)
 	path = b_file(dir, "img.gz", g, glen);
 	s = open_ok(path);
 	cr_assert_eq(instream_read_exact(s, head, sizeof(head), "head", &err), 0);
-	setenv("TMPDIR", dir, 1);
-	cr_assert_eq(instream_to_tempfile(s, &fd, &size, &err), 0, "%s", err.msg);
+	cr_assert_eq(instream_to_tempfile(s, dir, &fd, &size, &err), 0, "%s", err.msg);
 	cr_assert_eq(size, SPARSE_LEN - 100, "the copy starts where the stream was");
 	cr_assert_eq(pread(fd, got, size, 0), (ssize_t)size);
 	cr_assert_arr_eq(got, d + 100, size);
@@ -397,8 +396,7 @@ Test(instream, to_tempfile_holes_block_aligned)
 	g = b_gzip(d, SPARSE_LEN, &glen);
 	path = b_file(dir, "img.gz", g, glen);
 	s = open_ok(path);
-	setenv("TMPDIR", dir, 1);
-	cr_assert_eq(instream_to_tempfile(s, &fd, &size, &err), 0, "%s", err.msg);
+	cr_assert_eq(instream_to_tempfile(s, dir, &fd, &size, &err), 0, "%s", err.msg);
 	cr_assert_eq(lseek(fd, 2 * MiB, SEEK_DATA), (off_t)(7 * MiB));
 	close(fd);
 	instream_close(s);
@@ -467,7 +465,7 @@ static void check_compressed_raw(const char *name, bool zstd, const char *format
 
 	c = zstd ? b_zstd(d, SPARSE_LEN, &clen) : b_gzip(d, SPARSE_LEN, &clen);
 	path = b_file(dir, name, c, clen);
-	setenv("TMPDIR", dir, 1);
+	o.tmpdir = dir;
 	gm = t_input_open(path, &o, &err);
 	cr_assert_not_null(gm, "%s", err.msg);
 	cr_assert_str_eq(gm->format, format);
@@ -499,6 +497,31 @@ Test(raw_reader, zstd)
 	check_compressed_raw("ram.raw.zst", true, "raw, zstd-compressed");
 }
 
+/* input_opts.tmpdir decides where the decompressed copy goes, not $TMPDIR. */
+Test(raw_reader, temporary_copy_in_the_given_directory)
+{
+	const char *dir = b_tmpdir();
+	uint8_t *d = sparse_data(), *c;
+	size_t clen;
+	char *path, *missing;
+	struct input_opts o = { 0 };
+	struct mp_err err = { 0 };
+
+	c = b_gzip(d, SPARSE_LEN, &clen);
+	path = b_file(dir, "ram.gz", c, clen);
+	missing = b_path(dir, "no-such-dir");
+	setenv("TMPDIR", dir, 1);
+	o.tmpdir = missing;
+	cr_assert_null(t_input_open(path, &o, &err));
+	cr_assert_eq(err.status, MP_EIO);
+	assert_msg_has(err.msg, "cannot create a temporary file in ");
+	assert_msg_has(err.msg, missing);
+	free(c);
+	free(d);
+	free(path);
+	free(missing);
+}
+
 Test(raw_reader, truncated_zstd)
 {
 	const char *dir = b_tmpdir();
@@ -511,7 +534,7 @@ Test(raw_reader, truncated_zstd)
 
 	c = b_zstd(d, SPARSE_LEN, &clen);
 	path = b_file(dir, "cut.zst", c, clen - 10);
-	setenv("TMPDIR", dir, 1);
+	o.tmpdir = dir;
 	cr_assert_null(t_input_open(path, &o, &err));
 	snprintf(needle, sizeof(needle), "truncated at compressed byte offset %zu", clen - 10);
 	assert_msg_has(err.msg, needle);

@@ -516,6 +516,51 @@ Test(migration, probe_claims_qevm_only)
 	mb_free(&b);
 }
 
+/*
+ * A file cut inside a known signature is that format, damaged (the
+ * three-way probe): never a raw image. One byte tells nothing: raw.
+ */
+Test(migration, cut_inside_a_signature_is_not_raw)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		const char *format;
+	} cut[] = {
+		{ "QEV", 3, "QEMU migration stream" },
+		{ "QE", 2, "QEMU migration stream" },
+		{ "\x7f" "EL", 3, "ELF file" },
+		{ "KDUMP  ", 7, "kdump-compressed dump" },
+		{ "makedump", 8, "flattened kdump dump" },
+		{ "QFI", 3, "qcow2 image" },
+		{ "LibvirtQemud", 12, "libvirt save image" },
+		{ "LibvirtQemudPar", 15, "libvirt save image" },
+	};
+	struct mp_err err;
+	struct guest_mem *gm;
+	char want[160];
+	struct mb b;
+
+	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		mb_init(&b);
+		mb_bytes(&b, cut[i].bytes, cut[i].len);
+		gm = mb_open(mb_write(&b, b.len, "cut.bin"), &err);
+		cr_assert_null(gm, "%s read as %s", cut[i].bytes, gm ? gm->format : "");
+		cr_assert_eq(err.status, MP_EINPUT);
+		snprintf(want, sizeof(want), "byte offset %zu: the input ends inside the", cut[i].len);
+		assert_msg_has(err.msg, want);
+		assert_msg_has(err.msg, cut[i].format);
+		mb_free(&b);
+	}
+	mb_init(&b);
+	mb_bytes(&b, "Q", 1);
+	gm = mb_open(mb_write(&b, b.len, "one.bin"), &err);
+	cr_assert_not_null(gm, "%s", err.msg);
+	cr_assert_str_eq(gm->format, "raw");
+	gm_free(gm);
+	mb_free(&b);
+}
+
 /* The standard stream behind prefix bytes of 'P' (migrate file:PATH,offset=N). */
 static const char *std_at_offset(size_t prefix, const char *name)
 {

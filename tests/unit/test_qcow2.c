@@ -276,7 +276,7 @@ static int open_vm(const char *path, const char *snap, struct qcow2_vmstate *v,
 	b_keep_for_fuzzing(path);
 	in = instream_open(path, err);
 	cr_assert_not_null(in, "%s", err->msg);
-	r = qcow2_open_vmstate(in, snap, v, err);
+	r = qcow2_open_vmstate(in, snap, NULL, v, err);
 	instream_close(in);
 	return r;
 }

@@ -36,9 +36,10 @@ struct load {
 	uint64_t index; /* program header number, for messages */
 };
 
-static bool elf_probe(const uint8_t *head, size_t len)
+static enum input_probe elf_probe(const uint8_t *head, size_t len, const char *path,
+				   struct mp_err *err)
 {
-	return len >= 4 && memcmp(head, "\x7f" "ELF", 4) == 0;
+	return input_probe_magic(head, len, "\x7f" "ELF", 4, "ELF file", path, err);
 }
 
 /* Section header 0's sh_info holds the real e_phnum when it reads PN_XNUM. */
@@ -273,8 +274,7 @@ static struct guest_mem *elf_open(struct instream *s, const struct input_opts *o
 	size_t nloads = 0;
 	int fd = -1;
 
-	(void)o;
-	if (input_random_access(s, &fd, &f.size, err))
+	if (input_random_access(s, o->tmpdir, &fd, &f.size, err))
 		return NULL;
 	f.fd = fd;
 	if (read_ehdr(&f, err) ||

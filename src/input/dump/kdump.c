@@ -30,9 +30,11 @@
  */
 #define MAX_BITMAP_BYTES (1ull << 39)
 
-static bool kdump_probe(const uint8_t *head, size_t len)
+static enum input_probe kdump_probe(const uint8_t *head, size_t len, const char *path,
+				     struct mp_err *err)
 {
-	return len >= KDUMP_SIGNATURE_LEN && memcmp(head, KDUMP_SIGNATURE, KDUMP_SIGNATURE_LEN) == 0;
+	return input_probe_magic(head, len, KDUMP_SIGNATURE, KDUMP_SIGNATURE_LEN,
+				 "kdump-compressed dump", path, err);
 }
 
 static int read_main_header(int fd, struct kdump_layout *l, uint32_t *sub_blocks,
@@ -257,8 +259,7 @@ static struct guest_mem *kdump_open(struct instream *s, const struct input_opts 
 	uint64_t size;
 	int fd;
 
-	(void)o;
-	if (input_random_access(s, &fd, &size, err))
+	if (input_random_access(s, o->tmpdir, &fd, &size, err))
 		return NULL;
 	snprintf(format, sizeof(format), "kdump-compressed%s", instream_compressed_suffix(s));
 	return kdump_open_image(fd, size, instream_path(s), instream_path(s), format, err);

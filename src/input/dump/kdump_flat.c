@@ -30,15 +30,18 @@
 struct replay {
 	struct instream *s;
 	const char *label;
+	const char *tmpdir;   /* input_opts.tmpdir, where the image is reassembled */
 	int fd;
 	uint64_t written_end; /* past the last non-zero byte written so far */
 	uint64_t image_end;   /* past the last byte of any record */
 	uint8_t *buf;
 };
 
-static bool flat_probe(const uint8_t *head, size_t len)
+static enum input_probe flat_probe(const uint8_t *head, size_t len, const char *path,
+				    struct mp_err *err)
 {
-	return len >= strlen(FLAT_SIG) && memcmp(head, FLAT_SIG, strlen(FLAT_SIG)) == 0;
+	return input_probe_magic(head, len, FLAT_SIG, strlen(FLAT_SIG),
+				 "flattened kdump dump (makedumpfile -F)", path, err);
 }
 
 static int check_header(struct replay *r, struct mp_err *err)
@@ -72,7 +75,7 @@ static int zero_range(struct replay *r, uint64_t off, uint64_t len, struct mp_er
 	if (temp_file_pwrite(r->fd, zeros, (size_t)len, off) < 0)
 		return mp_fail_errno(err, "%s: writing the reassembled image at byte offset %llu "
 				     "to a temporary file in %s",
-				     r->label, (unsigned long long)off, temp_file_dir());
+				     r->label, (unsigned long long)off, temp_file_dir(r->tmpdir));
 	return 0;
 }
 
@@ -92,7 +95,7 @@ static int place(struct replay *r, const uint8_t *buf, size_t len, uint64_t off,
 			return mp_fail_errno(err,
 					     "%s: writing the reassembled image at byte offset %llu "
 					     "to a temporary file in %s",
-					     r->label, (unsigned long long)(off + at), temp_file_dir());
+					     r->label, (unsigned long long)(off + at), temp_file_dir(r->tmpdir));
 		if (off + at + n > r->written_end)
 			r->written_end = off + at + n;
 	}
@@ -143,17 +146,16 @@ static int replay_records(struct replay *r, struct mp_err *err)
 static struct guest_mem *flat_open(struct instream *s, const struct input_opts *o,
 				   struct mp_err *err)
 {
-	struct replay r = { .s = s, .label = instream_path(s), .fd = -1 };
+	struct replay r = { .s = s, .label = instream_path(s), .tmpdir = o->tmpdir, .fd = -1 };
 	struct guest_mem *gm = NULL;
 	char format[96], label[256];
 
-	(void)o;
 	r.buf = mp_malloc(COPY_BUF, err);
 	if (!r.buf)
 		return NULL;
 	if (check_header(&r, err))
 		goto out;
-	r.fd = temp_file_create("kdump", err);
+	r.fd = temp_file_create(r.tmpdir, "kdump", err);
 	if (r.fd < 0 || replay_records(&r, err))
 		goto out;
 	if (ftruncate(r.fd, (off_t)r.image_end) < 0) {

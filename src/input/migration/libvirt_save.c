@@ -32,10 +32,17 @@ static const char *const lv_formats[] = {
 	"raw", "gzip", "bzip2", "xz", "lzop", "zstd", "sparse (mapped-ram)",
 };
 
-static bool libvirt_probe(const uint8_t *head, size_t len)
+static enum input_probe libvirt_probe(const uint8_t *head, size_t len, const char *path,
+				       struct mp_err *err)
 {
-	return len >= LV_MAGIC_LEN && (memcmp(head, lv_magic, LV_MAGIC_LEN) == 0 ||
-				       memcmp(head, lv_partial, LV_MAGIC_LEN) == 0);
+	enum input_probe p = input_probe_magic(head, len, lv_magic, LV_MAGIC_LEN,
+					       "libvirt save image", path, err);
+
+	/* Both magics share their first 12 bytes: a cut inside them is one answer. */
+	if (p != PROBE_NOT_MINE)
+		return p;
+	return input_probe_magic(head, len, lv_partial, LV_MAGIC_LEN, "libvirt save image",
+				 path, err);
 }
 
 /* QEMU_SAVE_VERSION is 2; version 1 has the same size (no cookie offset). */

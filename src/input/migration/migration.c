@@ -606,10 +606,11 @@ struct guest_mem *migration_read(struct instream *s, uint64_t start, const char 
 
 	memset(&g, 0, sizeof(g));
 	g.path = instream_path(s);
+	g.tmpdir = o->tmpdir;
 	g.ram.tfd = -1;
 	g.ram.last = -1;
 	g.src.fd = -1;
-	if (ms_open(&g.src, s, start, err))
+	if (ms_open(&g.src, s, start, o->tmpdir, err))
 		goto out;
 	g.gm = gm_new(g.path, "QEMU migration stream", err);
 	if (!g.gm || read_header(&g, err) || read_configuration(&g, err))
@@ -635,9 +636,13 @@ out:
 	return gm;
 }
 
-static bool migration_probe(const uint8_t *head, size_t len)
+static enum input_probe migration_probe(const uint8_t *head, size_t len, const char *path,
+					 struct mp_err *err)
 {
-	return len >= 4 && get_be32(head) == QEVM_MAGIC;
+	static const uint8_t magic[4] = { 'Q', 'E', 'V', 'M' }; /* QEVM_MAGIC, big-endian */
+
+	return input_probe_magic(head, len, magic, sizeof(magic), "QEMU migration stream", path,
+				 err);
 }
 
 /* A whole file-stream header: magic, version 3 and the configuration section. */

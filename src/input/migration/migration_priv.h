@@ -56,6 +56,7 @@ struct mig_src {
 	int fd;             /* seekable mode */
 	bool own_fd;
 	uint64_t delta;     /* stream offset of file byte 0 */
+	const char *tmpdir; /* where ms_make_seekable's copy goes (NULL: $TMPDIR) */
 	uint64_t end;       /* stream offset one past the last byte */
 	uint8_t *buf;       /* seekable read-ahead */
 	size_t len, pos;
@@ -69,8 +70,12 @@ struct mig_src {
 	void *refill_ctx;
 };
 
-/* Seekable over a plain regular file, else sequential; positioned at start. */
-int ms_open(struct mig_src *m, struct instream *s, uint64_t start, struct mp_err *err);
+/*
+ * Seekable over a plain regular file, else sequential; positioned at start.
+ * tmpdir: where ms_make_seekable puts its copy (NULL: $TMPDIR, else /var/tmp).
+ */
+int ms_open(struct mig_src *m, struct instream *s, uint64_t start, const char *tmpdir,
+	    struct mp_err *err);
 void ms_close(struct mig_src *m);
 bool ms_seekable(const struct mig_src *m);
 uint64_t ms_tell(const struct mig_src *m);
@@ -202,6 +207,7 @@ enum skip_method { SKIP_VMDESC, SKIP_TABLE, SKIP_SCAN, SKIP_METHODS };
 
 struct mig {
 	const char *path;
+	const char *tmpdir;       /* input_opts.tmpdir: decoded RAM goes there */
 	struct mig_src src;
 	struct guest_mem *gm;
 	char machine[64];

@@ -312,7 +312,7 @@ static int open_temp(struct mig *g, struct mp_err *err)
 	r->wbuf = mp_malloc(WBUF_SIZE, err);
 	if (!r->wbuf)
 		return -1;
-	r->tfd = temp_file_create("ram", err);
+	r->tfd = temp_file_create(g->tmpdir, "ram", err);
 	if (r->tfd < 0)
 		return -1;
 	if (ftruncate(r->tfd, (off_t)size) < 0)

@@ -36,13 +36,15 @@ static int seekable_init(struct mig_src *m, int fd, bool own, uint64_t delta, ui
 	return 0;
 }
 
-int ms_open(struct mig_src *m, struct instream *s, uint64_t start, struct mp_err *err)
+int ms_open(struct mig_src *m, struct instream *s, uint64_t start, const char *tmpdir,
+	    struct mp_err *err)
 {
 	struct stat st;
 	int fd = instream_fd(s);
 
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
+	m->tmpdir = tmpdir;
 	snprintf(m->name, sizeof(m->name), "%s", instream_path(s));
 	if (instream_codec(s) == CODEC_NONE && fd >= 0 && fstat(fd, &st) == 0 &&
 	    S_ISREG(st.st_mode)) {
@@ -281,7 +283,7 @@ int ms_make_seekable(struct mig_src *m, struct mp_err *err)
 	if (!m->s)
 		return 0;
 	at = instream_tell(m->s);
-	if (instream_to_tempfile(m->s, &fd, &size, err))
+	if (instream_to_tempfile(m->s, m->tmpdir, &fd, &size, err))
 		return -1;
 	if (seekable_init(m, fd, true, at, at + size, at, err)) {
 		close(fd);

@@ -291,15 +291,15 @@ static int choose(const struct qcow2_image *img, const char *want, size_t *chose
 	return 0;
 }
 
-int qcow2_open_vmstate(struct instream *in, const char *snapshot, struct qcow2_vmstate *v,
-		       struct mp_err *err)
+int qcow2_open_vmstate(struct instream *in, const char *snapshot, const char *tmpdir,
+		       struct qcow2_vmstate *v, struct mp_err *err)
 {
 	char name[400];
 	uint64_t size;
 	int fd;
 
 	memset(v, 0, sizeof(*v));
-	if (input_random_access(in, &fd, &size, err))
+	if (input_random_access(in, tmpdir, &fd, &size, err))
 		return -1;
 	v->img = qcow2_image_open(fd, size, instream_path(in), err);
 	if (!v->img)

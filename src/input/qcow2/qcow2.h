@@ -39,8 +39,8 @@ struct qcow2_vmstate {
  * equals snapshot; NULL picks the newest snapshot that has a VM state.
  * Release with qcow2_vmstate_close (also after a failure).
  */
-int qcow2_open_vmstate(struct instream *in, const char *snapshot, struct qcow2_vmstate *v,
-		       struct mp_err *err);
+int qcow2_open_vmstate(struct instream *in, const char *snapshot, const char *tmpdir,
+		       struct qcow2_vmstate *v, struct mp_err *err);
 void qcow2_vmstate_close(struct qcow2_vmstate *v);
 
 #endif

@@ -11,9 +11,10 @@
 #include "../migration/migration.h"
 #include "qcow2.h"
 
-static bool qcow2_probe(const uint8_t *head, size_t len)
+static enum input_probe qcow2_probe(const uint8_t *head, size_t len, const char *path,
+				     struct mp_err *err)
 {
-	return len >= 4 && memcmp(head, "QFI\xfb", 4) == 0;
+	return input_probe_magic(head, len, "QFI\xfb", 4, "qcow2 image", path, err);
 }
 
 static int note_snapshots(struct guest_mem *gm, const struct qcow2_vmstate *v,
@@ -43,7 +44,7 @@ static struct guest_mem *qcow2_open(struct instream *s, const struct input_opts 
 	struct qcow2_vmstate v;
 	char format[sizeof(gm->format)];
 
-	if (qcow2_open_vmstate(s, o->snapshot, &v, err))
+	if (qcow2_open_vmstate(s, o->snapshot, o->tmpdir, &v, err))
 		goto out;
 	gm = migration_stream_open(v.stream, o, err);
 	if (!gm)

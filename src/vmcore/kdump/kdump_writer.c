@@ -26,7 +26,7 @@ int vmcore_write_kdump(struct guest_mem *gm, const struct vmcore_model *m,
 		return -1;
 	if (kdw_headers(gm, m, &l, kdw_codec_flag(o->compress), &hdr, &hlen, err))
 		goto out;
-	fd = temp_file_create("kdump", err);
+	fd = temp_file_create(NULL, "kdump", err);
 	if (fd < 0 || kdw_spill_pages(gm, &l, o, fd, &spill_len, err))
 		goto out;
 	if (sink_write(out, hdr, hlen, err) || kdw_write_bitmaps(&l, out, err) ||
