@@ -5,6 +5,8 @@
 #   make demo       install missing packages, build, run inspect + preserve on a sample
 #   make check      install missing packages, build, run every test, then again under
 #                   AddressSanitizer + UndefinedBehaviorSanitizer
+#   make check-qemu capture on real QEMU guests (boots them: minutes; fills the fixture
+#                   script's cache first); .ci/run runs it after check
 #   make bench      benchmarks (big images; not part of check)
 #   make fuzz       libFuzzer on the input readers, then longer randomised bad-input
 #                   runs (not part of check; FUZZ_SECONDS=600)
@@ -45,7 +47,7 @@ LIBS = $(PKG_LIBS) $(FDT_LIBS) -lpthread -lm
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/guestmem/*.c src/input/*.c src/input/*/*.c \
 	src/mpipl/*.c src/vmcore/*.c src/vmcore/kdump/*.c src/devtree/*.c \
-	src/linux/*.c))
+	src/linux/*.c src/qmp/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 GEN_SRC := $(sort $(wildcard tests/gen/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -76,7 +78,7 @@ UNIT := $(BUILD)/unit-tests
 LIBA := $(BUILD)/libmpipl.a
 # The kdump writer driven from an ELF vmcore (make bench).
 
-.PHONY: FORCE all deps demo check test test-unit test-e2e check-asan bench fuzz fuzzers install clean tools
+.PHONY: FORCE all deps demo check check-qemu test test-unit test-e2e check-asan bench fuzz fuzzers install clean tools
 
 all: $(BIN) $(GEN)
 
@@ -165,11 +167,18 @@ check: deps
 	@$(MAKE) --no-print-directory check-asan
 	@echo "make check: all tests passed (plain and ASan+UBSan)"
 
+# The guests come from fixtures/make-qemu-fixtures' cache (QEMU 10.0, the fadump kernel).
+check-qemu: deps
+	@$(MAKE) --no-print-directory all
+	@fixtures/make-qemu-fixtures --prepare >/dev/null
+	MPIPLCTL=$(abspath $(BIN)) /usr/bin/python3 tests/qemu/test_capture_qemu.py
+
 bench: deps
 	@scripts/install-deps --bench
 	@$(MAKE) --no-print-directory all tools
 	@tests/bench/run $(BUILD); a=$$?; tests/bench/kdump $(BUILD); b=$$?; \
-		tests/bench/streams $(BUILD); c=$$?; exit $$((a | b | c))
+		tests/bench/capture $(BUILD); c=$$?; tests/bench/streams $(BUILD); d=$$?; \
+		exit $$((a | b | c | d))
 
 # Seeds: every small input the unit tests open (tests/unit/builders.c), all formats.
 FUZZ_SECONDS ?= 600

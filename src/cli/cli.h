@@ -164,6 +164,9 @@ int cmd_preserve(int argc, char **argv);
 int cmd_vmcore(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_dtb(int argc, char **argv);
+int cmd_opalcore(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 
 #endif

@@ -66,8 +66,8 @@ static const struct argp_option dtb_options[] = {
 
 static const struct argp dtb_argp = {
 	dtb_options, parse_dtb, "IN.dtb -o OUT.dtb",
-	"Add /ibm,opal/dump to a flattened device tree (e.g. from QEMU's -machine "
-	"dumpdtb=FILE): compatible \"ibm,opal-dump\", fw-load-area and mpipl-boot, as QEMU's "
+	"Add /ibm,opal/dump to a flattened device tree (e.g. QEMU's own, from the monitor's "
+	"`dumpdtb FILE` on a guest held with -S): compatible \"ibm,opal-dump\", fw-load-area and mpipl-boot, as QEMU's "
 	"MPIPL patch does, for booting the capture kernel yourself.",
 	NULL, NULL, NULL,
 };

@@ -103,10 +103,10 @@ static void vmcore_section(const struct vmcore_prediction *p, const struct cli_o
 	if (j) {
 		report_vmcore_json(j, &p->m);
 	} else {
-		printf("\nvmcore     as the capture kernel would expose it%s\n",
-		       pre ? (o->profile == PROFILE_QEMU ? " (after preserve, qemu profile)"
-							  : " (after preserve, hdat profile)")
-			   : "");
+		printf("\nvmcore     as the capture kernel would expose it");
+		if (pre)
+			printf(" (after preserve, %s profile)", profile_name(o->profile));
+		printf("\n");
 		report_vmcore_text(stdout, &p->m);
 	}
 }

@@ -19,8 +19,11 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "show and check the MPIPL tables, CPUs and fadump metadata" },
 	{ "preserve", cmd_preserve, "write the post-MPIPL memory image (the firmware's copy step)" },
 	{ "vmcore", cmd_vmcore, "write the ELF vmcore the capture kernel would expose" },
+	{ "opalcore", cmd_opalcore, "write the OPAL core the capture kernel would export" },
+	{ "verify", cmd_verify, "compare a real post-MPIPL state with what a profile predicts" },
 	{ "extract", cmd_extract, "write the guest RAM of any input as a sparse raw image" },
 	{ "dmesg", cmd_dmesg, "print the crashed kernel's log, as vmcore-dmesg does" },
+	{ "capture", cmd_capture, "wait for a live QEMU guest's fadump crash and write its vmcore" },
 	{ "dtb", cmd_dtb, "add /ibm,opal/dump to a device tree, for booting the capture kernel" },
 };
 

@@ -237,15 +237,17 @@ static error_t parse_preserve(int key, char *arg, struct argp_state *state)
 	if (key != OPT_PROFILE)
 		return ARGP_ERR_UNKNOWN;
 	if (profile_parse_name(arg, &o->profile))
-		argp_error(state, "--profile: '%s' is not hdat or qemu", arg);
+		argp_error(state, "--profile: '%s' is not hdat, qemu, qemu-v2 or qemu-chunk-carry",
+			   arg);
 	return 0;
 }
 
 static const struct argp_option preserve_options[] = {
 	{ NULL, 0, NULL, 0, "Preserve step:", 20 },
-	{ "profile", OPT_PROFILE, "hdat|qemu", 0,
+	{ "profile", OPT_PROFILE, "NAME", 0,
 	  "hdat (default): what firmware is specified to do; qemu: bit-compatible with the "
-	  "QEMU MPIPL patch, its bugs included",
+	  "QEMU MPIPL patch, its bugs included; qemu-v2: its v2 mails (34 registers); "
+	  "qemu-chunk-carry: the snapshot whose chunk counter runs on across entries",
 	  20 },
 	{ 0 }
 };

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../mpipl/preserve.h"
+#include "../mpipl/post.h"
 #include "../input/cpu_json.h"
 #include "../guestmem/export.h"
 #include "../input/input.h"
@@ -44,8 +44,8 @@ struct guest_mem *cli_open_input(const struct cli_opts *o)
 		return NULL;
 	}
 	/* Lost data is worth a line even with -q. */
-	if (gm->salvaged[0])
-		cli_error("warning: salvaged: %s", gm->salvaged);
+	if (gm->salvaged_why)
+		cli_error("warning: salvaged: %s", gm->salvaged_why);
 	if (o->cpu_state) {
 		struct vcpu_state *cpus;
 		size_t n;
@@ -93,34 +93,15 @@ void cli_vmcore_opts(const struct cli_opts *o, struct vmcore_opts *vo)
 int cli_to_post_mpipl(struct guest_mem *gm, const struct cli_opts *o, struct mpipl_analysis *a,
 		      char *cpu_note, size_t cpu_note_len, struct mp_err *err)
 {
-	struct findings preserve_findings = { 0 };
-	struct preserve_report *r;
-	struct preserve_opts po;
 	struct analyze_opts ao;
+	char *note = NULL;
 	int rc;
 
+	cli_analyze_opts(o, &ao);
+	rc = mpipl_to_post(gm, &ao, o->profile, a, cpu_note ? &note : NULL, err);
 	if (cpu_note && cpu_note_len)
-		cpu_note[0] = '\0';
-	if (a->post_mpipl)
-		return 0;
-	r = mp_calloc(1, sizeof(*r), err);
-	if (!r)
-		return -1;
-	po = (struct preserve_opts){ .profile = o->profile, .cpus = gm->cpus, .ncpus = gm->ncpus };
-	rc = mpipl_preserve(gm, &a->layout, a->tables, &po, r, &preserve_findings, err);
-	if (rc == 0 && !r->cpus_written && cpu_note)
-		snprintf(cpu_note, cpu_note_len, "%s", r->cpu_note);
-	free(r);
-	if (rc == 0) {
-		/* The capture kernel sees memory after the firmware's writes. */
-		mpipl_analysis_free(a);
-		cli_analyze_opts(o, &ao);
-		rc = mpipl_analyze(gm, &ao, a, err);
-	}
-	for (size_t i = 0; rc == 0 && i < preserve_findings.n; i++)
-		findings_add(&a->findings, preserve_findings.v[i].level, preserve_findings.v[i].code,
-			     preserve_findings.v[i].spec, "%s", preserve_findings.v[i].msg);
-	findings_free(&preserve_findings);
+		snprintf(cpu_note, cpu_note_len, "%s", note ? note : "");
+	free(note);
 	return rc;
 }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* mpiplctl vmcore: the capture kernel's /proc/vmcore, offline. */
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "vmcore_cli.h"
 #include "report.h"
 #include "../vmcore/elf_inplace.h"
 #include "../vmcore/elf_writer.h"
@@ -21,21 +23,17 @@ enum {
 	OPT_THREADS,
 };
 
-struct vmcore_cli {
-	struct cli_opts o;
-	bool post;
-	bool synthesize;
-	bool synthesize_always; /* --synthesize=always: plain even with a registration */
-	bool kdump;               /* --format=kdump */
-	struct kdump_opts kopts;  /* --compress, --threads */
-	const char *kdump_only;   /* the last of --compress, --threads given */
-};
-
 static const struct argp_child vmcore_children[];
 
-static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
+/* The vmcore_cli around the cli_opts every child parser is given. */
+static struct vmcore_cli *vmcore_cli_of(struct cli_opts *o)
 {
-	struct vmcore_cli *v = state->input;
+	return (struct vmcore_cli *)((char *)o - offsetof(struct vmcore_cli, o));
+}
+
+static error_t parse_vmcore_output(int key, char *arg, struct argp_state *state)
+{
+	struct vmcore_cli *v = vmcore_cli_of(state->input);
 
 	switch (key) {
 	case OPT_POST:
@@ -75,14 +73,25 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (v->kdump_only && !v->kdump)
 			argp_error(state, "%s applies to --format=kdump only", v->kdump_only);
-		return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
+		return 0;
 	default:
-		return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
+		return ARGP_ERR_UNKNOWN;
 	}
+}
+
+static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
+{
+	struct vmcore_cli *v = state->input;
+
+	return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
 }
 
 static const struct argp_option vmcore_options[] = {
 	{ "output", 'o', "VMCORE", 0, "the vmcore to write ('-': standard output)", 0 },
+	{ 0 },
+};
+
+static const struct argp_option vmcore_output_options[] = {
 	{ "post", OPT_POST, NULL, 0,
 	  "IMAGE is already post-MPIPL: no preserve step (default: detected from the MDRT)", 0 },
 	{ "synthesize", OPT_SYNTHESIZE, "always", OPTION_ARG_OPTIONAL,
@@ -102,7 +111,11 @@ static const struct argp_option vmcore_options[] = {
 	{ 0 },
 };
 
+const struct argp vmcore_output_argp = { vmcore_output_options, parse_vmcore_output, NULL, NULL,
+					 NULL, NULL, NULL };
+
 static const struct argp_child vmcore_children[] = {
+	{ &vmcore_output_argp, 0, NULL, 0 },
 	{ &input_argp, 0, NULL, 0 },
 	{ &preserve_argp, 0, NULL, 0 },
 	{ &vmcore_argp, 0, NULL, 0 },
@@ -235,7 +248,8 @@ static int build_model(struct guest_mem *gm, struct vmcore_cli *v, struct mpipl_
 }
 
 static void report(const struct vmcore_cli *v, struct guest_mem *gm,
-		   const struct vmcore_model *m, const struct findings *fs, bool synthesized)
+		   const struct vmcore_model *m, const struct findings *fs, bool synthesized,
+		   const struct vmcore_report_extra *extra)
 {
 	FILE *f = strcmp(v->o.output, "-") == 0 ? stderr : stdout;
 
@@ -244,11 +258,13 @@ static void report(const struct vmcore_cli *v, struct guest_mem *gm,
 
 		jo_init(&j, stdout);
 		jo_object(&j, NULL);
-		report_header_json(&j, "vmcore");
+		report_header_json(&j, extra ? extra->command : "vmcore");
 		report_input_json(&j, gm);
 		jo_string(&j, "output", v->o.output);
 		jo_string(&j, "kind", synthesized ? "synthesized" : "fadump");
 		jo_string(&j, "format", v->kdump ? "kdump" : "elf");
+		if (extra && extra->json)
+			extra->json(&j, extra->ctx);
 		report_vmcore_json(&j, m);
 		report_findings_json(&j, fs);
 		jo_end_object(&j);
@@ -265,31 +281,24 @@ static void report(const struct vmcore_cli *v, struct guest_mem *gm,
 	report_vmcore_text(f, m);
 }
 
-int cmd_vmcore(int argc, char **argv)
+void vmcore_cli_init(struct vmcore_cli *v)
 {
-	struct vmcore_cli *v = calloc(1, sizeof(*v));
+	memset(v, 0, sizeof(*v));
+	cli_opts_init(&v->o);
+	v->kopts = (struct kdump_opts){ .compress = KDUMP_ZSTD, .threads = default_threads() };
+}
+
+int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm, struct outfile *of,
+		       const struct vmcore_report_extra *extra)
+{
 	struct mpipl_analysis a = { 0 };
 	struct vmcore_model m = { 0 };
-	struct guest_mem *gm = NULL;
-	struct outfile of = { .fd = -1 };
 	struct analyze_opts ao;
 	struct mp_err err;
 	bool analysed, synthesized;
 	char cpu_note[300] = "";
 	int rc = EXIT_BAD;
 
-	if (!v)
-		return EXIT_BAD;
-	cli_opts_init(&v->o);
-	v->kopts = (struct kdump_opts){ .compress = KDUMP_ZSTD, .threads = default_threads() };
-	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
-	if (cli_open_output(&of, &v->o))
-		goto out;
-	if (elf_one_pass(v))
-		cli_decode_beside(&v->o, &of);
-	gm = cli_open_input(&v->o);
-	if (!gm)
-		goto out;
 	cli_analyze_opts(&v->o, &ao);
 	analysed = mpipl_analyze(gm, &ao, &a, &err) == 0;
 	if (!analysed && !v->synthesize) {
@@ -314,16 +323,37 @@ int cmd_vmcore(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	if (write_vmcore(gm, &m, v, &of))
+	if (write_vmcore(gm, &m, v, of))
 		goto out;
 	if (cpu_note[0] && !v->o.json)
 		cli_note(&v->o, "%s", cpu_note);
-	report(v, gm, &m, &a.findings, synthesized);
+	report(v, gm, &m, &a.findings, synthesized, extra);
 	rc = cli_exit_status(&v->o, &a.findings);
 out:
-	outfile_abort(&of);
 	vmcore_model_free(&m);
 	mpipl_analysis_free(&a);
+	return rc;
+}
+
+int cmd_vmcore(int argc, char **argv)
+{
+	struct vmcore_cli *v = calloc(1, sizeof(*v));
+	struct outfile of = { .fd = -1 };
+	struct guest_mem *gm = NULL;
+	int rc = EXIT_BAD;
+
+	if (!v)
+		return EXIT_BAD;
+	vmcore_cli_init(v);
+	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
+	if (cli_open_output(&of, &v->o) == 0) {
+		if (elf_one_pass(v))
+			cli_decode_beside(&v->o, &of);
+		gm = cli_open_input(&v->o);
+		if (gm)
+			rc = vmcore_cli_produce(v, gm, &of, NULL);
+	}
+	outfile_abort(&of);
 	gm_free(gm);
 	free(v);
 	return rc;

@@ -56,6 +56,11 @@ int devtree_parse(const void *fdt, size_t len, struct guest_devtree *dt, struct 
 			dt->have_opal_base = true;
 			dt->opal_base = get_be64(prop);
 		}
+		prop = fdt_getprop(fdt, opal, "opal-boot-address", &plen);
+		if (prop && plen == 8) {
+			dt->have_opal_entry = true;
+			dt->opal_entry = get_be64(prop);
+		}
 		dump = fdt_subnode_offset(fdt, opal, "dump");
 		dt->dump_node = dump >= 0;
 		dt->mpipl_boot = dump >= 0 && fdt_getprop(fdt, dump, "mpipl-boot", NULL) != NULL;

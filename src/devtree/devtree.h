@@ -24,6 +24,8 @@ struct guest_devtree {
 	uint32_t size;
 	bool have_opal_base; /* /ibm,opal/opal-base-address */
 	uint64_t opal_base;
+	bool have_opal_entry; /* /ibm,opal/opal-boot-address (the OPAL core's AT_ENTRY) */
+	uint64_t opal_entry;
 	struct ram_range memory[DT_MAX_MEMORY]; /* memory nodes' reg, in blob order */
 	size_t nmemory;
 	bool dump_node;  /* /ibm,opal/dump exists */

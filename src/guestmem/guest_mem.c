@@ -35,6 +35,7 @@ void gm_free(struct guest_mem *gm)
 	free(gm->ext);
 	free(gm->ranges);
 	free(gm->cpus);
+	free(gm->salvaged_why);
 	free(gm);
 }
 
@@ -43,6 +44,22 @@ void gm_set_cpus(struct guest_mem *gm, struct vcpu_state *cpus, size_t ncpus)
 	free(gm->cpus);
 	gm->cpus = cpus;
 	gm->ncpus = ncpus;
+}
+
+int gm_set_salvaged(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
+{
+	char *why;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&why, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return mp_fail(err, MP_ENOMEM, "out of memory");
+	free(gm->salvaged_why);
+	gm->salvaged_why = why;
+	return 0;
 }
 
 int gm_add_note(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)

@@ -101,8 +101,8 @@ struct guest_mem {
 	size_t ncpus;
 	char **notes; /* reader remarks for inspect ("vmdesc missing: ...") */
 	size_t nnotes;
-	/* --salvage: the error that ended reading early (empty: read whole). */
-	char salvaged[640];
+	/* --salvage: why reading ended early (malloc'd; NULL: read whole). */
+	char *salvaged_why;
 };
 
 struct guest_mem *gm_new(const char *path, const char *format, struct mp_err *err);
@@ -118,6 +118,10 @@ int gm_add_range(struct guest_mem *gm, uint64_t gpa, uint64_t size, const char *
 int gm_add_range_flags(struct guest_mem *gm, uint64_t gpa, uint64_t size, const char *name,
 		       unsigned flags, struct gm_backing *backing, uint64_t boff,
 		       struct mp_err *err);
+
+/* --salvage: record why reading ended early (gm->salvaged_why). */
+int gm_set_salvaged(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Record a reader remark (shown by inspect). */
 int gm_add_note(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)

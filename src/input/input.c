@@ -64,9 +64,10 @@ static int refuse_snapshot(struct instream *s, const struct input_opts *o, const
 		       instream_path(s), what);
 }
 
-struct guest_mem *input_open(const char *path, const struct input_opts *o, struct mp_err *err)
+/* Read the input of s with the reader its first bytes pick; closes s. */
+static struct guest_mem *open_stream(struct instream *s, const struct input_opts *o,
+				     struct mp_err *err)
 {
-	struct instream *s = instream_open(path, err);
 	const struct input_reader *r;
 	struct guest_mem *gm = NULL;
 	uint64_t off;
@@ -107,4 +108,15 @@ struct guest_mem *input_open(const char *path, const struct input_opts *o, struc
 out:
 	instream_close(s);
 	return gm;
+}
+
+struct guest_mem *input_open(const char *path, const struct input_opts *o, struct mp_err *err)
+{
+	return open_stream(instream_open(path, err), o, err);
+}
+
+struct guest_mem *input_open_fd(int fd, const char *name, const struct input_opts *o,
+				struct mp_err *err)
+{
+	return open_stream(instream_open_fd(fd, name, err), o, err);
 }

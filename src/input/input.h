@@ -48,6 +48,9 @@ struct input_reader {
 };
 
 struct guest_mem *input_open(const char *path, const struct input_opts *o, struct mp_err *err);
+/* The same from a descriptor it takes over (a pipe), named name in messages. */
+struct guest_mem *input_open_fd(int fd, const char *name, const struct input_opts *o,
+				struct mp_err *err);
 
 /*
  * The usual probe (probe.c): MINE when head starts with the magic_len bytes

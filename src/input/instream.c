@@ -271,24 +271,31 @@ static int refuse_other_compressors(struct instream *s, const uint8_t *m, size_t
 
 struct instream *instream_open(const char *path, struct mp_err *err)
 {
+	int fd = strcmp(path, "-") == 0 ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
+					 : open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		mp_fail_errno(err, "%s: cannot open", path);
+		return NULL;
+	}
+	return instream_open_fd(fd, path, err);
+}
+
+struct instream *instream_open_fd(int fd, const char *name, struct mp_err *err)
+{
 	struct instream *s = mp_calloc(1, sizeof(*s), err);
+	const char *path = name;
 	uint8_t magic[8];
 	struct stat st;
 	ssize_t n;
 
-	if (!s)
-		return NULL;
-	snprintf(s->path, sizeof(s->path), "%s", path);
-	s->max_size = INSTREAM_DEFAULT_MAX_SIZE;
-	if (strcmp(path, "-") == 0)
-		s->fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
-	else
-		s->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->fd < 0) {
-		mp_fail_errno(err, "%s: cannot open", path);
-		free(s);
+	if (!s) {
+		close(fd);
 		return NULL;
 	}
+	snprintf(s->path, sizeof(s->path), "%s", name);
+	s->max_size = INSTREAM_DEFAULT_MAX_SIZE;
+	s->fd = fd;
 	if (fstat(s->fd, &st) < 0) {
 		mp_fail_errno(err, "%s: cannot stat", path);
 		goto fail;

@@ -20,6 +20,11 @@ struct instream;
 
 /* Open path ("-": standard input) for reading; codec detected from its first bytes. */
 struct instream *instream_open(const char *path, struct mp_err *err);
+/*
+ * The same over an open descriptor (a pipe QEMU writes a migration into),
+ * which the stream owns from here on, even on failure. name labels messages.
+ */
+struct instream *instream_open_fd(int fd, const char *name, struct mp_err *err);
 
 /*
  * A stream whose bytes come from a callback (e.g. a qcow2 snapshot's vmstate

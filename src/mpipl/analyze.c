@@ -262,9 +262,9 @@ int mpipl_analyze(struct guest_mem *gm, const struct analyze_opts *o, struct mpi
 	uint64_t base = o->base;
 
 	memset(a, 0, sizeof(*a));
-	if (gm->salvaged[0])
+	if (gm->salvaged_why)
 		findings_add(&a->findings, FINDING_WARNING, "input-salvaged", "qemu-inputs.md 11",
-			     "%s", gm->salvaged);
+			     "%s", gm->salvaged_why);
 	if (o->base_given) {
 		snprintf(a->base_how, sizeof(a->base_how), "given with --base");
 		if (locate_devtree(gm, base, &a->dt, err))

@@ -6,7 +6,8 @@
  *    with the original addresses, the rest of its area zeroed.
  *  - qemu: the QEMU patch's newest code (QM-L), bugs included: 32 MiB chunks
  *    counted in single precision, MDRT addresses advanced past the copy,
- *    MDRT tail untouched, thread offset 0.
+ *    MDRT tail untouched, thread offset 0. qemu-v2 copies the same way;
+ *    qemu-chunk-carry keeps its chunk counter from one entry to the next.
  */
 #include "preserve.h"
 
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "s0cpu.h"
 #include "../util/bytes.h"
 
 uint64_t qemu_chunk_count(uint32_t len)
@@ -99,8 +101,16 @@ static int copy_ram_parts(struct guest_mem *gm, uint64_t dst, uint64_t src, uint
 	return 0;
 }
 
-static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint64_t *src_after,
-			   uint64_t *dst_after, struct findings *f, struct mp_err *err)
+/*
+ * QEMU's chunk loop for one entry, from chunk *chunk_id on. The counter
+ * starts at 0 for each entry, except in the chunk-carry profile, whose QEMU
+ * declared it once for all entries (mpipl.md 2.4 point 3): there a later
+ * entry starts where the last one stopped, copying from its unadvanced
+ * source and recording the addresses it advanced to.
+ */
+static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint64_t *chunk_id,
+			   uint64_t *src_after, uint64_t *dst_after, struct findings *f,
+			   struct mp_err *err)
 {
 	uint64_t src = e->src.addr, dst = e->dst.addr, len = e->dst.size;
 	uint64_t nchunks = qemu_chunk_count(e->dst.size);
@@ -111,8 +121,9 @@ static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint6
 			     "QEMU leaves the last 0x%llx bytes uncopied",
 			     e->index, (unsigned long long)len, (unsigned long long)nchunks,
 			     (unsigned long long)(len - nchunks * QEMU_COPY_CHUNK));
-	for (uint64_t k = 0; k < nchunks; k++) {
-		uint64_t clen = len - k * QEMU_COPY_CHUNK;
+	for (; *chunk_id < nchunks; ++*chunk_id) {
+		/* As in QEMU, len - k * 32 MiB wraps when float rounding added a chunk. */
+		uint64_t clen = len - *chunk_id * QEMU_COPY_CHUNK;
 		uint64_t written;
 
 		if (clen > QEMU_COPY_CHUNK)
@@ -121,7 +132,7 @@ static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint6
 			outcome(e, ENTRY_FAILED, f,
 				"read of 0x%llx bytes at 0x%llx (chunk %llu) is outside guest RAM",
 				(unsigned long long)clen, (unsigned long long)src,
-				(unsigned long long)k);
+				(unsigned long long)*chunk_id);
 			return 0;
 		}
 		if (copy_ram_parts(gm, dst, src, clen, &written, err))
@@ -131,7 +142,7 @@ static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint6
 			outcome(e, ENTRY_FAILED, f,
 				"write of 0x%llx bytes at 0x%llx (chunk %llu) runs outside guest RAM",
 				(unsigned long long)clen, (unsigned long long)dst,
-				(unsigned long long)k);
+				(unsigned long long)*chunk_id);
 			return 0;
 		}
 		src += QEMU_COPY_CHUNK;
@@ -146,6 +157,8 @@ static int qemu_copy_entry(struct guest_mem *gm, struct preserve_entry *e, uint6
 static int preserve_mem_qemu(struct guest_mem *gm, const struct mpipl_tables *t,
 			     struct preserve_report *r, struct findings *f, struct mp_err *err)
 {
+	uint64_t chunk_id = 0;
+
 	for (unsigned i = 0; i < t->mdst_slots; i++) {
 		struct preserve_entry *e = &r->entry[r->nentries];
 		uint64_t src_after = 0, dst_after = 0;
@@ -156,7 +169,9 @@ static int preserve_mem_qemu(struct guest_mem *gm, const struct mpipl_tables *t,
 		r->nentries++;
 		if (pair_mismatch(e, f))
 			continue;
-		if (qemu_copy_entry(gm, e, &src_after, &dst_after, f, err))
+		if (r->profile != PROFILE_QEMU_CHUNK_CARRY)
+			chunk_id = 0;
+		if (qemu_copy_entry(gm, e, &chunk_id, &src_after, &dst_after, f, err))
 			return -1;
 		if (e->outcome != ENTRY_PRESERVED)
 			continue;
@@ -263,7 +278,8 @@ static int cpu_area_fits(const struct proc_dump_area *p, struct preserve_report 
 }
 
 static int write_threads(struct guest_mem *gm, const struct preserve_opts *o,
-			 struct preserve_report *r, struct findings *f, struct mp_err *err)
+			 const struct vcpu_state *cpus, struct preserve_report *r,
+			 struct findings *f, struct mp_err *err)
 {
 	uint8_t *rec = mp_malloc(r->thread_size, err);
 
@@ -282,7 +298,7 @@ static int write_threads(struct guest_mem *gm, const struct preserve_opts *o,
 			free(rec);
 			return 1;
 		}
-		regsave_build(&o->cpus[i], o->profile, rec);
+		regsave_build(&cpus[i], o->profile, rec);
 		if (gm_write(gm, at, rec, r->thread_size, err)) {
 			free(rec);
 			return -1;
@@ -306,7 +322,7 @@ static int write_proc_area(struct guest_mem *gm, const struct mpipl_layout *l,
 	 * image was just reloaded at 0, and skiboot carries the area to the base
 	 * when it relocates. We write both places in the qemu profile.
 	 */
-	if (r->profile == PROFILE_QEMU && absolute != l->proc_area.addr) {
+	if (profile_is_qemu(r->profile) && absolute != l->proc_area.addr) {
 		if (!gm_contains(gm, absolute, sizeof(raw)))
 			findings_add(f, FINDING_WARNING, "proc-area-absolute", "mpipl.md 1",
 				     "absolute processor dump area 0x%llx is not guest RAM",
@@ -317,11 +333,39 @@ static int write_proc_area(struct guest_mem *gm, const struct mpipl_layout *l,
 	return 0;
 }
 
+/*
+ * The vCPU states at S0: the input's, with the thread that raised S0 rewound
+ * to the middle of its store when the input was saved after it (s0cpu.h).
+ * Returns a malloc'd copy, or NULL with err.
+ */
+static struct vcpu_state *cpus_at_s0(struct guest_mem *gm, const struct mpipl_tables *t,
+				     const struct preserve_opts *o, struct findings *f,
+				     struct mp_err *err)
+{
+	struct vcpu_state *cpus = mp_malloc(o->ncpus * sizeof(*cpus), err);
+	long s0;
+
+	if (!cpus)
+		return NULL;
+	memcpy(cpus, o->cpus, o->ncpus * sizeof(*cpus));
+	s0 = s0_vcpu_find(gm, t, cpus, o->ncpus);
+	if (s0 >= 0) {
+		s0_vcpu_rewind(&cpus[s0]);
+		findings_add(f, FINDING_INFO, "s0-vcpu-rewound", "mpipl.md 12",
+			     "vCPU PIR 0x%x (skiboot's crashing PIR) had just retired its stdcix "
+			     "at 0x%llx when the input was saved: its registers are saved as at "
+			     "S0 (NIP at the stdcix, HMER without the xscom completion bits)",
+			     cpus[s0].pir, (unsigned long long)cpus[s0].nip);
+	}
+	return cpus;
+}
+
 static int preserve_cpus(struct guest_mem *gm, const struct mpipl_layout *l,
-			 const struct preserve_opts *o, struct preserve_report *r,
-			 struct findings *f, struct mp_err *err)
+			 const struct mpipl_tables *t, const struct preserve_opts *o,
+			 struct preserve_report *r, struct findings *f, struct mp_err *err)
 {
 	uint8_t raw[PROC_AREA_SIZE];
+	struct vcpu_state *cpus;
 	int rc;
 
 	r->ncpus = (unsigned)o->ncpus;
@@ -344,7 +388,11 @@ static int preserve_cpus(struct guest_mem *gm, const struct mpipl_layout *l,
 	if (!cpu_area_fits(&r->proc, r, f))
 		return 0;
 	r->thread_addr = r->proc.alloc_addr & ~HRMOR_BIT;
-	rc = write_threads(gm, o, r, f, err);
+	cpus = cpus_at_s0(gm, t, o, f, err);
+	if (!cpus)
+		return -1;
+	rc = write_threads(gm, o, cpus, r, f, err);
+	free(cpus);
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	r->proc.version = 1; /* PROC_DUMP_AREA_VERSION_P9 */
@@ -363,10 +411,10 @@ int mpipl_preserve(struct guest_mem *gm, const struct mpipl_layout *l,
 {
 	memset(r, 0, sizeof(*r));
 	r->profile = o->profile;
-	if (o->profile == PROFILE_QEMU ? preserve_mem_qemu(gm, t, r, f, err)
-				       : preserve_mem_hdat(gm, t, r, f, err))
+	if (profile_is_qemu(o->profile) ? preserve_mem_qemu(gm, t, r, f, err)
+					: preserve_mem_hdat(gm, t, r, f, err))
 		return -1;
 	if (write_mdrt(gm, l, r, f, err))
 		return -1;
-	return preserve_cpus(gm, l, o, r, f, err);
+	return preserve_cpus(gm, l, t, o, r, f, err);
 }

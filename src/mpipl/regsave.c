@@ -5,25 +5,60 @@
 
 #include "crashinfo.h"
 
+/*
+ * Spec notes (for mpipl.md 9 and 12; read off the stored sources and the golden cycle):
+ *  - v2 (patchew-project/qemu 1a9a10cc, the v2 mails): 34 entries, GPR0-31 then NIP
+ *    (0x7D0) and MSR (0x7D1), records of 568 bytes, offset 0; the chunk counter is the
+ *    for-loop's own, so each entry starts at chunk 0.
+ *  - adi-g15-ibm/qemu 075a2bb6: 66 entries; chunk_id is declared once per crash and the
+ *    loop is a while(chunk_id < num_chunks), so it carries over to the next entry.
+ *  - lygstate/qemu 70fda4c2 (and the golden run): 66 entries, counter reset per entry.
+ *  - The v6 cover letter "[v6,00/10] Implement MPIPL for PowerNV" is dated 2026-04-24
+ *    (patchwork series 501318); no v3-v6 code is stored, so which posted version had the
+ *    carried counter is not known.
+ */
+const enum mpipl_profile mpipl_profiles[] = { PROFILE_HDAT, PROFILE_QEMU, PROFILE_QEMU_V2,
+					       PROFILE_QEMU_CHUNK_CARRY };
+const size_t mpipl_nprofiles = sizeof(mpipl_profiles) / sizeof(mpipl_profiles[0]);
+
+static const char *const profile_names[] = {
+	[PROFILE_HDAT] = "hdat",
+	[PROFILE_QEMU] = "qemu",
+	[PROFILE_QEMU_V2] = "qemu-v2",
+	[PROFILE_QEMU_CHUNK_CARRY] = "qemu-chunk-carry",
+};
+
 const char *profile_name(enum mpipl_profile p)
 {
-	return p == PROFILE_QEMU ? "qemu" : "hdat";
+	return (size_t)p < sizeof(profile_names) / sizeof(profile_names[0]) ? profile_names[p]
+									     : "?";
+}
+
+bool profile_is_qemu(enum mpipl_profile p)
+{
+	return p != PROFILE_HDAT;
 }
 
 int profile_parse_name(const char *s, enum mpipl_profile *p)
 {
-	if (strcmp(s, "hdat") == 0)
-		*p = PROFILE_HDAT;
-	else if (strcmp(s, "qemu") == 0)
-		*p = PROFILE_QEMU;
-	else
-		return -1;
-	return 0;
+	for (size_t i = 0; i < mpipl_nprofiles; i++)
+		if (strcmp(s, profile_name(mpipl_profiles[i])) == 0) {
+			*p = mpipl_profiles[i];
+			return 0;
+		}
+	return -1;
 }
 
 uint32_t regsave_count(enum mpipl_profile p)
 {
-	return p == PROFILE_QEMU ? QEMU_REG_COUNT : HDAT_REG_COUNT;
+	switch (p) {
+	case PROFILE_HDAT:
+		return HDAT_REG_COUNT;
+	case PROFILE_QEMU_V2:
+		return QEMU_V2_REG_COUNT;
+	default:
+		return QEMU_REG_COUNT;
+	}
 }
 
 uint32_t regsave_thread_size(enum mpipl_profile p)
@@ -37,7 +72,7 @@ uint32_t regsave_thread_size(enum mpipl_profile p)
  */
 uint32_t regsave_offset_field(enum mpipl_profile p)
 {
-	return p == PROFILE_QEMU ? 0 : THREAD_HDR_SIZE - THREAD_OFFSET_FIELD_POS;
+	return profile_is_qemu(p) ? 0 : THREAD_HDR_SIZE - THREAD_OFFSET_FIELD_POS;
 }
 
 /* Where a register value comes from. */
@@ -92,7 +127,7 @@ static uint64_t reg_value(const struct vcpu_state *c, const struct reg_def *d,
 		return c->cr;
 	case SRC_XER:
 		/* QEMU's env->xer lacks the bits it keeps in separate fields. */
-		return p == PROFILE_QEMU ? c->xer & ~XER_SPLIT_BITS : c->xer;
+		return profile_is_qemu(p) ? c->xer & ~XER_SPLIT_BITS : c->xer;
 	default:
 		/* Firmware reads the live CTR; only QEMU's SPR array slot can be stale. */
 		if (p == PROFILE_HDAT && d->num == SPRN_CTR)
@@ -125,6 +160,12 @@ void regsave_build(const struct vcpu_state *cpu, enum mpipl_profile p, uint8_t *
 	thread_hdr_encode(&h, out);
 	for (uint32_t i = 0; i < 32; i++)
 		put_entry(&at, REG_TYPE_GPR, i, cpu->gpr[i]);
+	if (p == PROFILE_QEMU_V2) {
+		/* v2 saved NIP and MSR after the GPRs, nothing else (mpipl.md 4.4). */
+		put_entry(&at, REG_TYPE_SPR, REG_ID_NIP, cpu->nip);
+		put_entry(&at, REG_TYPE_SPR, REG_ID_MSR, cpu->msr);
+		return;
+	}
 	for (size_t i = 0; i < sizeof(spr_list) / sizeof(spr_list[0]); i++)
 		put_entry(&at, REG_TYPE_SPR, spr_list[i].num, reg_value(cpu, &spr_list[i], p));
 	if (p == PROFILE_HDAT) {

@@ -7,22 +7,37 @@
 #ifndef MPIPL_MPIPL_REGSAVE_H
 #define MPIPL_MPIPL_REGSAVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "hdat.h"
 #include "../guestmem/vcpu.h"
 
+/*
+ * How the preserve step is done (mpipl.md 9 has what differs between the
+ * QEMU patch versions).
+ */
 enum mpipl_profile {
-	PROFILE_HDAT, /* what firmware is specified to do */
-	PROFILE_QEMU, /* bit-compatible with the QEMU patch (QM-L) */
+	PROFILE_HDAT,           /* what firmware is specified to do */
+	PROFILE_QEMU,           /* the QEMU patch the golden cycle ran (QM-L): 66 registers */
+	PROFILE_QEMU_V2,        /* the v2 mails (2025-12-06): 34 registers, GPRs, NIP, MSR */
+	PROFILE_QEMU_CHUNK_CARRY, /* snapshot 075a2bb6 (QM): 66 registers, chunk counter kept
+				   * across MDST entries */
 };
 
+/* Every profile, in the order reports list them. */
+extern const enum mpipl_profile mpipl_profiles[];
+extern const size_t mpipl_nprofiles;
+
 const char *profile_name(enum mpipl_profile p);
+/* Every profile but hdat reproduces a QEMU patch version. */
+bool profile_is_qemu(enum mpipl_profile p);
 int profile_parse_name(const char *s, enum mpipl_profile *p);
 
-/* QEMU saves 66 registers per thread (mpipl.md 4.4). */
+/* QEMU saves 66 registers per thread (mpipl.md 4.4); the v2 mails saved 34. */
 #define QEMU_REG_COUNT 66u
+#define QEMU_V2_REG_COUNT 34u
 /* The hdat profile adds CR as pseudo-SPR 0x7D2, which Linux maps to ccr. */
 #define HDAT_REG_COUNT 67u
 

@@ -181,7 +181,7 @@ class HelpAndManPage(TempDirTest):
     def test_every_option_is_documented(self):
         with open(os.path.join(REPO, "man", "mpiplctl.1")) as f:
             man = f.read().replace("\\-", "-")
-        for cmd in ("inspect", "preserve", "vmcore", "extract", "dtb"):
+        for cmd in ("inspect", "preserve", "vmcore", "opalcore", "verify", "extract", "dtb"):
             _, out, _ = mpiplctl(cmd, "--help")
             opts = set(re.findall(r"--([a-z][a-z0-9-]+)", out)) - {"help", "usage", "version"}
             self.assertTrue(opts, cmd)
@@ -193,7 +193,7 @@ class HelpAndManPage(TempDirTest):
         _, out, _ = mpiplctl("--version")
         self.assertRegex(out, r"^mpiplctl \d+\.\d+")
         _, out, _ = mpiplctl("--help")
-        for cmd in ("inspect", "preserve", "vmcore", "extract", "dtb"):
+        for cmd in ("inspect", "preserve", "vmcore", "opalcore", "verify", "extract", "dtb"):
             self.assertIn(cmd, out)
 
 

@@ -83,6 +83,7 @@ class OutputIsInput(OutputsTest):
             self.assert_refused(["extract", self.img, "-o", out], self.img, self.img_sha)
             self.assert_refused(["vmcore", "--synthesize", self.img, "-o", out], self.img,
                                 self.img_sha)
+            self.assert_refused(["opalcore", self.img, "-o", out], self.img, self.img_sha)
 
     def test_cpu_state_file(self):
         sha = sha256_file(self.cpu)

@@ -452,8 +452,8 @@ Test(migration_bad, salvage_keeps_what_came_before)
 	gm = open_salvaged(&b, at + 5, &err);
 	cr_assert_not_null(gm, "%s", err.msg);
 	check_standard(gm);
-	cr_assert_not_null(strstr(gm->salvaged, "byte offset"), "%s", gm->salvaged);
-	cr_assert_not_null(strstr(gm->salvaged, "2 vCPU(s)"), "%s", gm->salvaged);
+	cr_assert_not_null(strstr(gm->salvaged_why, "byte offset"), "%s", gm->salvaged_why);
+	cr_assert_not_null(strstr(gm->salvaged_why, "2 vCPU(s)"), "%s", gm->salvaged_why);
 	cr_assert(mb_has_note(gm, "salvaged: "));
 	gm_free(gm);
 	/* Cut inside the second cpu section: one vCPU. */
@@ -461,7 +461,7 @@ Test(migration_bad, salvage_keeps_what_came_before)
 	gm = open_salvaged(&b, at + 100, &err);
 	cr_assert_not_null(gm, "%s", err.msg);
 	cr_assert_eq(gm->ncpus, 1);
-	cr_assert_not_null(strstr(gm->salvaged, "truncated at byte offset"), "%s", gm->salvaged);
+	cr_assert_not_null(strstr(gm->salvaged_why, "truncated at byte offset"), "%s", gm->salvaged_why);
 	gm_free(gm);
 	/* Cut inside the block list: nothing to keep. */
 	at = find_bytes(&b, "pnv.ram", 7);

@@ -8,6 +8,7 @@
 
 #include "builders.h"
 #include "../../src/mpipl/crashinfo.h"
+#include "../../src/mpipl/regname.h"
 #include "../../src/mpipl/regsave.h"
 #include "../../src/util/bytes.h"
 
@@ -319,4 +320,19 @@ Test(regsave, pt_regs_slots_are_linux_uapi)
 	cr_assert_eq(PTREG_TRAP, 40);
 	cr_assert_eq(PTREG_DAR, 41);
 	cr_assert_eq(PTREG_DSISR, 42);
+}
+
+Test(regname, entries_and_pt_regs_slots_by_name)
+{
+	char b[32];
+
+	cr_assert_str_eq(reg_name(REG_TYPE_GPR, 5, b, sizeof(b)), "GPR5");
+	cr_assert_str_eq(reg_name(REG_TYPE_SPR, 0x7D0, b, sizeof(b)), "NIP");
+	cr_assert_str_eq(reg_name(REG_TYPE_SPR, 0x151, b, sizeof(b)), "HMEER");
+	cr_assert_str_eq(reg_name(REG_TYPE_SPR, 0x123, b, sizeof(b)), "SPR 0x123");
+	cr_assert_str_eq(reg_name(0, 66, b, sizeof(b)), "type 0 num 66");
+	cr_assert_str_eq(ptreg_name(31, b, sizeof(b)), "gpr31");
+	cr_assert_str_eq(ptreg_name(33, b, sizeof(b)), "msr");
+	cr_assert_str_eq(ptreg_name(38, b, sizeof(b)), "ccr");
+	cr_assert_str_eq(ptreg_name(47, b, sizeof(b)), "iamr");
 }

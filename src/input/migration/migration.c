@@ -361,7 +361,7 @@ int mig_skip_rest(struct mig *g, const struct mig_section *sec, uint64_t start,
 
 	if (!g->vmdesc_tried) {
 		g->vmdesc_tried = true;
-		if (vmdesc_locate(&g->src, &g->vmdesc, g->vmdesc_why, sizeof(g->vmdesc_why), err))
+		if (vmdesc_locate(&g->src, &g->vmdesc, &g->vmdesc_why, err))
 			return -1;
 	}
 	if (described && g->vmdesc && skip_by_vmdesc(g, sec, start, &done, err))
@@ -532,8 +532,8 @@ static int add_summary_notes(struct mig *g, struct mp_err *err)
 	if (total == 0)
 		return 0;
 	if (!g->vmdesc &&
-	    gm_add_note(g->gm, err, "vmdesc not used: %s", g->vmdesc_why[0] ? g->vmdesc_why :
-									      "not found"))
+	    gm_add_note(g->gm, err, "vmdesc not used: %s",
+			g->vmdesc_why ? g->vmdesc_why : "not found"))
 		return -1;
 	if (gm_add_note(g->gm, err,
 			"device sections skipped: %llu by vmdesc length, %llu by the built-in "
@@ -568,6 +568,7 @@ static void mig_cleanup(struct mig *g)
 	ram_free(&g->ram);
 	ms_close(&g->src);
 	vmdesc_free(g->vmdesc);
+	free(g->vmdesc_why);
 	free(g->secs);
 	free(g->cpus);
 	free(g->cpu_ids);
@@ -582,10 +583,12 @@ static int salvage(struct mig *g, const struct mp_err *why, struct mp_err *err)
 {
 	if (why->status != MP_EINPUT || !g->ram.have_list)
 		return -1;
-	snprintf(g->gm->salvaged, sizeof(g->gm->salvaged),
-		 "%s; kept what came before: %zu vCPU(s), RAM pages not yet sent read as zero",
-		 why->msg, g->ncpus);
-	return gm_add_note(g->gm, err, "salvaged: %s", g->gm->salvaged);
+	if (gm_set_salvaged(g->gm, err,
+			    "%s; kept what came before: %zu vCPU(s), RAM pages not yet sent read "
+			    "as zero",
+			    why->msg, g->ncpus))
+		return -1;
+	return gm_add_note(g->gm, err, "salvaged: %s", g->gm->salvaged_why);
 }
 
 /* Without --salvage: a stream cut short after its block list says that it could be kept. */

@@ -19,7 +19,7 @@
  * s must not have been read past start. container names what wraps the
  * stream in gm->format ("libvirt save image"), or NULL. With o->salvage, a
  * stream that turns bad after its RAM block list still yields what was read
- * before (gm->salvaged says where and why it stopped).
+ * before (gm->salvaged_why says where and why it stopped).
  */
 struct guest_mem *migration_read(struct instream *s, uint64_t start, const char *container,
 				 const struct input_opts *o, struct mp_err *err);

@@ -117,12 +117,12 @@ struct vmdesc {
 
 /*
  * Find the vmdesc at the end of a seekable source (spec 3.3) and measure its
- * devices. *out is NULL when there is none or it is unusable; why says so.
+ * devices. *out is NULL when there is none or it is unusable; *why then says
+ * so (malloc'd; NULL when even that allocation failed).
  */
-int vmdesc_locate(struct mig_src *m, struct vmdesc **out, char *why, size_t whylen,
-		  struct mp_err *err);
-/* Measure the devices of a vmdesc text; NULL with why set when unusable. */
-struct vmdesc *vmdesc_from_json(const char *text, size_t len, char *why, size_t whylen);
+int vmdesc_locate(struct mig_src *m, struct vmdesc **out, char **why, struct mp_err *err);
+/* Measure the devices of a vmdesc text; NULL with *why set (malloc'd) when unusable. */
+struct vmdesc *vmdesc_from_json(const char *text, size_t len, char **why);
 const struct vmdesc_dev *vmdesc_find(struct vmdesc *d, const char *name, uint32_t instance);
 void vmdesc_free(struct vmdesc *d);
 
@@ -222,7 +222,7 @@ struct mig {
 	size_t ncpus;
 	struct vmdesc *vmdesc;
 	bool vmdesc_tried;
-	char vmdesc_why[160];
+	char *vmdesc_why;         /* why the vmdesc is not used (malloc'd), or NULL */
 	uint64_t skipped[SKIP_METHODS];
 	char scanned[300];        /* names of sections found by footer scan */
 	bool vmdesc_mismatch_noted;

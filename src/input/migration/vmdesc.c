@@ -4,6 +4,7 @@
  * 3.3, 3.6). It is located by scanning the end of the stream backwards and
  * reduced to one body length per device section; the DOM is freed at once.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,20 @@ void vmdesc_free(struct vmdesc *d)
 	free(d);
 }
 
-struct vmdesc *vmdesc_from_json(const char *text, size_t len, char *why, size_t whylen)
+/* *why = the formatted reason, malloc'd (NULL when that fails too). */
+static void set_why(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void set_why(char **why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(why, fmt, ap) < 0)
+		*why = NULL;
+	va_end(ap);
+}
+
+struct vmdesc *vmdesc_from_json(const char *text, size_t len, char **why)
 {
 	struct mp_err jerr = { 0 };
 	struct json_value *root = json_parse(text, len, "vmdesc", &jerr);
@@ -109,23 +123,23 @@ struct vmdesc *vmdesc_from_json(const char *text, size_t len, char *why, size_t 
 	struct vmdesc *d = NULL;
 
 	if (!root) {
-		snprintf(why, whylen, "invalid JSON (%s)", jerr.msg);
+		set_why(why, "invalid JSON (%s)", jerr.msg);
 		return NULL;
 	}
 	devs = json_get(root, "devices");
 	if (!devs || devs->type != JSON_ARRAY) {
-		snprintf(why, whylen, "no \"devices\" array");
+		set_why(why, "no \"devices\" array");
 		goto out;
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->devs = calloc(devs->count ? devs->count : 1, sizeof(*d->devs)))) {
-		snprintf(why, whylen, "out of memory");
+		set_why(why, "out of memory");
 		goto fail;
 	}
 	for (size_t i = 0; i < devs->count; i++, d->ndevs++) {
 		if (measure_device(&devs->items[i], &d->devs[i])) {
-			snprintf(why, whylen, "device %zu (near JSON byte %zu) is malformed", i,
-				 devs->items[i].offset);
+			set_why(why, "device %zu (near JSON byte %zu) is malformed", i,
+				devs->items[i].offset);
 			goto fail;
 		}
 	}
@@ -166,11 +180,11 @@ static long find_header(const uint8_t *t, size_t n, uint64_t tail_start, uint64_
 	return -1;
 }
 
-int vmdesc_locate(struct mig_src *m, struct vmdesc **out, char *why, size_t whylen,
-		  struct mp_err *err)
+int vmdesc_locate(struct mig_src *m, struct vmdesc **out, char **why, struct mp_err *err)
 {
 	uint64_t lo = m->delta, span;
 	uint8_t *tail;
+	char *inner = NULL;
 	ptrdiff_t got;
 	long p;
 
@@ -189,17 +203,15 @@ int vmdesc_locate(struct mig_src *m, struct vmdesc **out, char *why, size_t whyl
 	}
 	p = find_header(tail, (size_t)got, lo, m->end);
 	if (p < 0) {
-		snprintf(why, whylen, "no vmdesc after the EOF record in the last %llu bytes",
-			 (unsigned long long)span);
+		set_why(why, "no vmdesc after the EOF record in the last %llu bytes",
+			(unsigned long long)span);
 	} else {
 		*out = vmdesc_from_json((const char *)tail + p + VMDESC_HDR,
-					(size_t)got - (size_t)p - VMDESC_HDR, why, whylen);
+					(size_t)got - (size_t)p - VMDESC_HDR, &inner);
 		if (!*out) {
-			char inner[128];
-
-			snprintf(inner, sizeof(inner), "%s", why);
-			snprintf(why, whylen, "vmdesc at byte offset %llu ignored: %s",
-				 (unsigned long long)(lo + (uint64_t)p), inner);
+			set_why(why, "vmdesc at byte offset %llu ignored: %s",
+				(unsigned long long)(lo + (uint64_t)p), inner ? inner : "?");
+			free(inner);
 		}
 	}
 	free(tail);
