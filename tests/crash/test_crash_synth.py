@@ -15,11 +15,8 @@ from crashcase import (CRASH_SKIP, FADUMP_SET_COMPLAINTS, FADUMP_SET_KDUMP_COMPL
 
 # crash gives an ELF core's CPU notes in order to the online CPUs, but a kdump
 # file's to the CPUs of the same index (the fadump route's kdump files show
-# it: CPU 1 gets the second note). The plain-core writer puts the online CPUs'
-# notes first in both formats, so in a kdump file CPU 1 gets CPU 0's note.
-# Expected to fail until the kdump writer orders the notes by CPU number; an
-# unexpected success fails the run, so this marker cannot outlive the fix.
-KDUMP_NOTE_ORDER = unittest.expectedFailure
+# it: CPU 1 gets the second note). The plain-core writer follows each rule, so
+# both formats are checked the same way.
 
 
 @unittest.skipIf(CRASH_SKIP, CRASH_SKIP)
@@ -36,12 +33,10 @@ class CrashSynthesized(FadumpSetCase):
     def test_elf(self):
         self.check_synthesized("synth.elf")
 
-    @KDUMP_NOTE_ORDER
     def test_kdump_zstd(self):
         self.check_synthesized("synth.zstd", "--format=kdump", "--compress=zstd",
                                allowed=FADUMP_SET_KDUMP_COMPLAINTS)
 
-    @KDUMP_NOTE_ORDER
     def test_kdump_zlib(self):
         self.check_synthesized("synth.zlib", "--format=kdump", "--compress=zlib",
                                allowed=FADUMP_SET_KDUMP_COMPLAINTS)
