@@ -38,8 +38,8 @@ void report_input_json(struct json_out *j, const struct guest_mem *gm)
 	}
 	jo_end_array(j);
 	jo_array(j, "notes");
-	for (size_t i = 0; i < gm->nnotes; i++)
-		jo_string(j, NULL, gm->notes[i]);
+	for (size_t i = 0; i < gm->notes.n; i++)
+		jo_string(j, NULL, gm->notes.v[i].msg);
 	jo_end_array(j);
 	jo_end_object(j);
 }

@@ -25,8 +25,8 @@ void report_input_text(FILE *f, const struct guest_mem *gm)
 		fprintf(f, "  vCPU %-3zu PIR 0x%-4x NIP " X64 "  LR " X64 "  MSR " X64 "\n", i,
 			c->pir, c->nip, c->lr, c->msr);
 	}
-	for (size_t i = 0; i < gm->nnotes; i++)
-		fprintf(f, "  note     %s\n", gm->notes[i]);
+	for (size_t i = 0; i < gm->notes.n; i++)
+		fprintf(f, "  note     %s\n", gm->notes.v[i].msg);
 }
 
 static void table_line(FILE *f, const char *name, const struct table_loc *t, bool counts)

@@ -29,9 +29,7 @@ void gm_free(struct guest_mem *gm)
 		return;
 	for (size_t i = 0; i < gm->nextents; i++)
 		gm_backing_put(gm->ext[i].backing);
-	for (size_t i = 0; i < gm->nnotes; i++)
-		free(gm->notes[i]);
-	free(gm->notes);
+	findings_free(&gm->notes);
 	free(gm->ext);
 	free(gm->ranges);
 	free(gm->cpus);
@@ -64,22 +62,14 @@ int gm_set_salvaged(struct guest_mem *gm, struct mp_err *err, const char *fmt, .
 
 int gm_add_note(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
 {
-	char buf[512];
-	char **notes;
 	va_list ap;
+	int rc;
 
+	/* Every reader remark is about the input's format: qemu-inputs.md. */
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	rc = findings_vadd(&gm->notes, FINDING_INFO, "input-note", "qemu-inputs.md", fmt, ap);
 	va_end(ap);
-	notes = mp_reallocarray(gm->notes, gm->nnotes + 1, sizeof(*notes), err);
-	if (!notes)
-		return -1;
-	gm->notes = notes;
-	notes[gm->nnotes] = strdup(buf);
-	if (!notes[gm->nnotes])
-		return mp_fail(err, MP_ENOMEM, "out of memory");
-	gm->nnotes++;
-	return 0;
+	return rc ? mp_fail(err, MP_ENOMEM, "out of memory") : 0;
 }
 
 /* Make room for n more extents at index at. */

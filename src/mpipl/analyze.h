@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "crashinfo.h"
-#include "findings.h"
+#include "../util/findings.h"
 #include "kernel_meta.h"
 #include "layout.h"
 #include "locate.h"

@@ -9,7 +9,7 @@
 #ifndef MPIPL_MPIPL_LOCATE_H
 #define MPIPL_MPIPL_LOCATE_H
 
-#include "findings.h"
+#include "../util/findings.h"
 #include "../devtree/devtree.h"
 
 struct base_choice {

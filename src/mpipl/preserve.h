@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "findings.h"
+#include "../util/findings.h"
 #include "layout.h"
 #include "regsave.h"
 #include "tables.h"
