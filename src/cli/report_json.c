@@ -155,7 +155,7 @@ static void cpu_json(struct json_out *j, const struct mpipl_analysis *a)
 	jo_object(j, "cpu_data");
 	jo_bool(j, "tag", a->cpu_tag);
 	jo_bool(j, "valid", a->cpu_data_valid);
-	jo_string(j, "note", a->cpu_data_note);
+	jo_string(j, "note", a->cpu_data_note ? a->cpu_data_note : "");
 	jo_array(j, "threads");
 	for (size_t i = 0; i < a->nthreads; i++) {
 		const struct thread_regs *t = &a->threads[i];
@@ -221,7 +221,7 @@ static void crash_info_json(struct json_out *j, const struct mpipl_analysis *a)
 
 	if (!a->have_crash_info) {
 		jo_null(j, "crash_info");
-		if (a->crash_info_error[0])
+		if (a->crash_info_error)
 			jo_string(j, "crash_info_error", a->crash_info_error);
 		return;
 	}
@@ -270,7 +270,7 @@ static void devtree_json(struct json_out *j, const struct guest_devtree *dt)
 
 void report_analysis_json(struct json_out *j, const struct mpipl_analysis *a)
 {
-	jo_string(j, "base_how", a->base_how);
+	jo_string(j, "base_how", a->base_how ? a->base_how : "");
 	devtree_json(j, &a->dt);
 	layout_json(j, &a->layout);
 	jo_string(j, "state", a->post_mpipl ? "post-mpipl" : "pre-mpipl");

@@ -277,8 +277,8 @@ int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm, struct outfil
 	if (analysed && a.kernel_tag && !v->synthesize_always &&
 	    (!a.have_kernel_meta || !a.have_config || !a.have_crash_info)) {
 		cli_error("%s: %s", gm->path,
-			  a.kernel_meta_error[0] ? a.kernel_meta_error
-			  : a.crash_info_error[0] ? a.crash_info_error
+			  a.kernel_meta_error ? a.kernel_meta_error
+			  : a.crash_info_error ? a.crash_info_error
 						  : "the fadump kernel metadata is invalid");
 		goto out;
 	}

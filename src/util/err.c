@@ -175,3 +175,19 @@ void *mp_reallocarray(void *ptr, size_t nmemb, size_t size, struct mp_err *err)
 		mp_fail(err, MP_ENOMEM, "out of memory (%zu x %zu bytes)", nmemb, size);
 	return p;
 }
+
+int mp_set_str(char **dst, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	free(*dst);
+	*dst = s;
+	return 0;
+}

@@ -99,4 +99,11 @@ void *mp_malloc(size_t size, struct mp_err *err);
 void *mp_calloc(size_t nmemb, size_t size, struct mp_err *err);
 void *mp_reallocarray(void *ptr, size_t nmemb, size_t size, struct mp_err *err);
 
+/*
+ * Set *dst to a malloc'd formatted text, freeing what it held: the texts a
+ * result carries (how a base was chosen, why no CPU data) have no fixed size.
+ * Returns -1 when memory ran out (*dst unchanged).
+ */
+int mp_set_str(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif
