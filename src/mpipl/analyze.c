@@ -276,7 +276,8 @@ int mpipl_analyze(struct guest_mem *gm, const struct analyze_opts *o, struct mpi
 			goto fail;
 		base = c.base;
 		a->dt = c.dt;
-		mp_set_str(&a->base_how, "%s", c.how);
+		free(a->base_how);
+		a->base_how = c.how; /* taken over */
 	}
 	if (layout_resolve(gm, base, o->layout, &a->layout, &a->findings, err))
 		goto fail;

@@ -14,7 +14,7 @@
 
 struct base_choice {
 	uint64_t base;
-	char how[300];
+	char *how; /* malloc'd, the caller's to free (NULL when memory ran out) */
 	struct guest_devtree dt;
 };
 
