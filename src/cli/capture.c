@@ -33,7 +33,6 @@ struct capture_cli {
 	enum capture_after after;
 };
 
-static const struct argp_child capture_children[];
 
 static error_t parse_capture(int key, char *arg, struct argp_state *state)
 {
@@ -42,7 +41,7 @@ static error_t parse_capture(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		cli_share_input(state, capture_children, &c->v.o);
+		cli_share_input(state, vmcore_cli_children, &c->v.o);
 		return 0;
 	case 'o':
 		c->v.o.output = arg;
@@ -113,23 +112,13 @@ static const struct argp_option capture_options[] = {
 	{ 0 },
 };
 
-static const struct argp_child capture_children[] = {
-	{ &vmcore_output_argp, 0, NULL, 0 },
-	{ &input_argp, 0, NULL, 0 },
-	{ &preserve_argp, 0, NULL, 0 },
-	{ &vmcore_argp, 0, NULL, 0 },
-	{ &output_argp, 0, NULL, 0 },
-	{ &report_argp, 0, NULL, 0 },
-	{ 0 },
-};
-
 static const struct argp capture_cmd_argp = {
 	capture_options, parse_capture, "--qmp SOCKET -o VMCORE",
 	"Attach to a running QEMU PowerNV guest, wait until its fadump kernel has crashed and "
 	"asked skiboot for the MPIPL, stop it, read its state through a pipe (QMP getfd and "
 	"migrate fd:) and write the vmcore the capture kernel would expose, as `vmcore` does. "
 	"The guest stays paused unless --resume or --quit.",
-	capture_children, NULL, NULL,
+	vmcore_cli_children, NULL, NULL,
 };
 
 static const char *trigger_name(enum capture_trigger t)

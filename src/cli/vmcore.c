@@ -21,7 +21,6 @@ enum {
 	OPT_THREADS,
 };
 
-static const struct argp_child vmcore_children[];
 
 /* The vmcore_cli around the cli_opts every child parser is given. */
 static struct vmcore_cli *vmcore_cli_of(struct cli_opts *o)
@@ -81,7 +80,7 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 {
 	struct vmcore_cli *v = state->input;
 
-	return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
+	return cli_parse_image_args(key, arg, state, &v->o, vmcore_cli_children, true);
 }
 
 static const struct argp_option vmcore_options[] = {
@@ -111,7 +110,7 @@ static const struct argp_option vmcore_output_options[] = {
 const struct argp vmcore_output_argp = { vmcore_output_options, parse_vmcore_output, NULL, NULL,
 					 NULL, NULL, NULL };
 
-static const struct argp_child vmcore_children[] = {
+const struct argp_child vmcore_cli_children[] = {
 	{ &vmcore_output_argp, 0, NULL, 0 },
 	{ &input_argp, 0, NULL, 0 },
 	{ &preserve_argp, 0, NULL, 0 },
@@ -126,7 +125,7 @@ static const struct argp vmcore_cmd_argp = {
 	"Write the ELF vmcore that Linux's capture kernel would expose as /proc/vmcore after "
 	"an OPAL fadump (MPIPL) boot. A pre-MPIPL IMAGE goes through the preserve step in "
 	"memory first (same options as preserve); a post-MPIPL one is read as it is.",
-	vmcore_children, NULL, NULL,
+	vmcore_cli_children, NULL, NULL,
 };
 
 /* One compression worker per online core: measured, two never lose to one on 2 cores. */
