@@ -46,18 +46,13 @@ void gm_set_cpus(struct guest_mem *gm, struct vcpu_state *cpus, size_t ncpus)
 
 int gm_set_salvaged(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
 {
-	char *why;
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vasprintf(&why, fmt, ap);
+	rc = mp_vset_str(&gm->salvaged_why, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return mp_fail(err, MP_ENOMEM, "out of memory");
-	free(gm->salvaged_why);
-	gm->salvaged_why = why;
-	return 0;
+	return rc ? mp_fail(err, MP_ENOMEM, "out of memory") : 0;
 }
 
 int gm_add_note(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)

@@ -176,18 +176,24 @@ void *mp_reallocarray(void *ptr, size_t nmemb, size_t size, struct mp_err *err)
 	return p;
 }
 
-int mp_set_str(char **dst, const char *fmt, ...)
+int mp_vset_str(char **dst, const char *fmt, va_list ap)
 {
 	char *s;
-	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (vasprintf(&s, fmt, ap) < 0)
 		return -1;
 	free(*dst);
 	*dst = s;
 	return 0;
+}
+
+int mp_set_str(char **dst, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = mp_vset_str(dst, fmt, ap);
+	va_end(ap);
+	return rc;
 }

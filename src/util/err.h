@@ -7,6 +7,7 @@
 #ifndef MPIPL_UTIL_ERR_H
 #define MPIPL_UTIL_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -105,5 +106,6 @@ void *mp_reallocarray(void *ptr, size_t nmemb, size_t size, struct mp_err *err);
  * Returns -1 when memory ran out (*dst unchanged).
  */
 int mp_set_str(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int mp_vset_str(char **dst, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #endif
