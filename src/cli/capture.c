@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "vmcore_cli.h"
+/* Its option table shares argp's row shape with vmcore.c's; the options differ. */
 #include "../qmp/capture.h"
 #include "../util/outfile.h"
 

@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The --json report (schema documented in mpiplctl(1), JSON OUTPUT). */
+/*
+ * The --json report (schema documented in mpiplctl(1), JSON OUTPUT).
+ *
+ * Each *_json function writes a different object of the schema; they share
+ * json_out's shape (null when absent, then one jo_* call per member), which
+ * `duplicates` pairs by shape. Members are not repeated across objects.
+ */
 #include "cli.h"
 #include "report.h"
 #include "../mpipl/hdat.h"
