@@ -6,7 +6,6 @@
 
 #include "cli.h"
 #include "vmcore_cli.h"
-/* Its option table shares argp's row shape with vmcore.c's; the options differ. */
 #include "../qmp/capture.h"
 #include "../util/outfile.h"
 
@@ -93,6 +92,7 @@ static error_t parse_capture(int key, char *arg, struct argp_state *state)
 	}
 }
 
+/* Shares argp's row shape with vmcore.c's table (duplicates pairs them); the options differ. */
 static const struct argp_option capture_options[] = {
 	{ "qmp", OPT_QMP, "SOCKET", 0,
 	  "QEMU's QMP unix socket (-qmp unix:SOCKET,server=on,wait=off)", 0 },
