@@ -5,7 +5,6 @@
 #include "report.h"
 #include "../mpipl/hdat.h"
 
-#define X64 "0x%016" PRIx64
 
 void report_input_text(FILE *f, const struct guest_mem *gm)
 {

@@ -8,8 +8,11 @@
 #include "layout.h"
 #include "../util/bytes.h"
 
-/* skiboot's image area: its heap (with the device tree for Linux) is inside. */
-#define SKIBOOT_AREA 0x1C00000ULL
+/*
+ * skiboot's image area, up to its fixed MDRT (include/mem-map.h): its heap,
+ * with the device tree for Linux, is inside.
+ */
+#define SKIBOOT_AREA MDRT_OFF
 /* Candidate bases are MiB-aligned: skiboot's base is a link-time constant. */
 #define CANDIDATE_STEP (1ULL << 20)
 
