@@ -181,7 +181,8 @@ static int synthesize(struct guest_mem *gm, const struct vmcore_cli *v, struct v
 			be = c.vi.big_endian;
 	} else {
 		findings_add(f, FINDING_WARNING, "no-vmcoreinfo", "issue 11",
-			     "%s: the core carries no VMCOREINFO note", c.vi_error);
+			     "%s: the core carries no VMCOREINFO note",
+			     c.vi_error ? c.vi_error : "");
 	}
 	order = mp_calloc(c.ncpus ? c.ncpus : 1, sizeof(*order), err);
 	rc = order ? 0 : -1;
