@@ -161,7 +161,7 @@ static void capture_json(struct json_out *j, void *ctx)
 	jo_string(j, "machine", c->machine);
 	jo_string(j, "status_before", c->status_before);
 	jo_string(j, "trigger", trigger_name(c->trigger));
-	jo_string(j, "how", c->how);
+	jo_string(j, "how", c->how ? c->how : "");
 	if (c->trigger == TRIGGER_FADUMP) {
 		jo_hex(j, "crashing_cpu", c->crashing_cpu);
 		jo_bool(j, "skiboot_recorded_pir", c->skiboot_saw);
@@ -178,7 +178,7 @@ static void note_capture(const struct capture_cli *cli, const struct capture *c)
 	if (cli->v.o.json)
 		return;
 	cli_note(&cli->v.o, "capture: crash seen after %.1f s (%s); guest stopped %.1f ms later%s",
-		 c->wait_s, c->how, c->stop_latency_ms,
+		 c->wait_s, c->how ? c->how : "", c->stop_latency_ms,
 		 c->trigger != TRIGGER_FADUMP ? ""
 		 : c->skiboot_saw	      ? ", after skiboot recorded the crashing PIR"
 					      : ", before skiboot recorded a crashing PIR");
