@@ -4,9 +4,12 @@
 #   make            build build/mpiplctl and the sample-image generator
 #   make demo       install missing packages, build, run inspect + preserve on a sample
 #   make check      install missing packages, build, run every test, then again under
-#                   AddressSanitizer + UndefinedBehaviorSanitizer
+#                   AddressSanitizer + UndefinedBehaviorSanitizer; the tests through
+#                   crash run once, when crash is in its cache (else skipped, saying why)
+#   make check-crash  put crash in its cache (tests/crash/setup-crash), then run the
+#                   tests through crash
 #   make check-qemu capture on real QEMU guests (boots them: minutes; fills the fixture
-#                   script's cache first); .ci/run runs it after check
+#                   script's cache first); .ci/run runs it after check and check-crash
 #   make bench      benchmarks (big images; not part of check)
 #   make fuzz       libFuzzer on the input readers, then longer randomised bad-input
 #                   runs (not part of check; FUZZ_SECONDS=600)
@@ -78,7 +81,8 @@ UNIT := $(BUILD)/unit-tests
 LIBA := $(BUILD)/libmpipl.a
 # The kdump writer driven from an ELF vmcore (make bench).
 
-.PHONY: FORCE all deps demo check check-qemu test test-unit test-e2e check-asan bench fuzz fuzzers install clean tools
+.PHONY: FORCE all deps demo check check-qemu test test-unit test-e2e test-crash check-crash \
+	check-asan bench fuzz fuzzers install clean tools
 
 all: $(BIN) $(GEN)
 
@@ -157,6 +161,15 @@ test-e2e: $(BIN) $(GEN) tools
 
 test: test-unit test-e2e
 
+# crash reads the vmcores of the plain build only: the e2e tests already run
+# every writer under the sanitizers, and a crash session costs 10-20 s.
+test-crash: $(BIN)
+	MPIPLCTL=$(abspath $(BIN)) /usr/bin/python3 tests/crash/run.py
+
+check-crash: deps
+	@tests/crash/setup-crash
+	@MPIPL_CRASH_REQUIRED=1 $(MAKE) --no-print-directory test-crash
+
 # The sanitizer pass reuses the same tests with an instrumented build.
 check-asan:
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -164,6 +177,7 @@ check-asan:
 
 check: deps
 	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory test-crash
 	@$(MAKE) --no-print-directory check-asan
 	@echo "make check: all tests passed (plain and ASan+UBSan)"
 

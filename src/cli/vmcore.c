@@ -187,7 +187,7 @@ static int synthesize(struct guest_mem *gm, const struct vmcore_cli *v, struct v
 	order = mp_calloc(c.ncpus ? c.ncpus : 1, sizeof(*order), err);
 	rc = order ? 0 : -1;
 	if (rc == 0) {
-		linux_crash_note_order(&c, order);
+		linux_crash_note_order(&c, v->kdump, order);
 		vo->cpu_order = order;
 		vo->ncpu_order = c.ncpus;
 		rc = vmcore_model_synthesize(gm, vo, be, m, f, err);

@@ -151,16 +151,16 @@ void linux_cpus_read(struct linux_crash *c, const struct crash_info *ci)
 		c->cpus[i].online = c->panic_cpu < 0 || c->cpus[i].logical == c->panic_cpu;
 }
 
-void linux_crash_note_order(const struct linux_crash *c, size_t *order)
+void linux_crash_note_order(const struct linux_crash *c, bool by_cpu_number, size_t *order)
 {
 	size_t n = 0;
 
-	/* Online first, then offline; each group by CPU number (unknown last). */
+	/* Online first, then offline (or all at once); each group by CPU number (unknown last). */
 	for (int pass = 0; pass < 2; pass++) {
 		size_t start = n;
 
 		for (size_t i = 0; i < c->ncpus; i++)
-			if (c->cpus[i].online == (pass == 0))
+			if (by_cpu_number ? pass == 0 : c->cpus[i].online == (pass == 0))
 				order[n++] = i;
 		for (size_t a = start + 1; a < n; a++) { /* insertion sort: a handful of CPUs */
 			size_t v = order[a], b = a;

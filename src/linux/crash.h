@@ -61,11 +61,14 @@ void linux_crash_free(struct linux_crash *c);
 
 /*
  * The order in which a plain core's NT_PRSTATUS notes let crash put each on
- * its CPU: crash gives the notes, in order, to the online CPUs in ascending
- * number. So the online CPUs' notes come first, by CPU number, then the
- * others (kept for gdb and drgn, ignored by crash). order has ncpus slots.
+ * its CPU. In an ELF core crash gives the notes, in order, to the online CPUs
+ * in ascending number, so the online CPUs' notes come first, by CPU number,
+ * then the others (kept for gdb and drgn, ignored by crash). In a kdump file
+ * that carries a note for every CPU crash gives note i to CPU i (seen with
+ * crash 9.0.2 on the fadump fixture's kdump cores), so there the notes go by
+ * CPU number alone (by_cpu_number). order has ncpus slots.
  */
-void linux_crash_note_order(const struct linux_crash *c, size_t *order);
+void linux_crash_note_order(const struct linux_crash *c, bool by_cpu_number, size_t *order);
 
 /*
  * A post-MPIPL guest (a's MDRT is filled): copy the registered boot memory
