@@ -188,9 +188,11 @@ check-qemu: deps
 	MPIPLCTL=$(abspath $(BIN)) /usr/bin/python3 tests/qemu/test_capture_qemu.py
 
 bench: deps
+	@scripts/install-deps --bench
 	@$(MAKE) --no-print-directory all tools
 	@tests/bench/run $(BUILD); a=$$?; tests/bench/kdump $(BUILD); b=$$?; \
-		tests/bench/capture $(BUILD); c=$$?; exit $$((a | b | c))
+		tests/bench/capture $(BUILD); c=$$?; tests/bench/streams $(BUILD); d=$$?; \
+		exit $$((a | b | c | d))
 
 # Seeds: every small input the unit tests open (tests/unit/builders.c), all formats.
 FUZZ_SECONDS ?= 600

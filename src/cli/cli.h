@@ -123,7 +123,36 @@ int cli_open_output(struct outfile *of, const struct cli_opts *o);
 /* Write the whole output and commit it; prints the error and aborts otherwise. */
 int cli_output_write(struct outfile *of, cli_writer write, void *ctx);
 
-/* gm's main RAM as a sparse raw image. */
+/*
+ * Decode inputs into temporary files in the output's folder when it is a
+ * regular file, so that the decoded file can become the output (one pass).
+ */
+void cli_decode_beside(struct cli_opts *o, const struct outfile *of);
+
+/* Whether MPIPLCTL_PASSES is n ("1": one pass or fail, "2": always copy). */
+bool cli_passes_forced(const char *n);
+
+/*
+ * Make the output in place in the file the input was decoded into: 1 when
+ * done and *fd holds the output, 0 when not possible (nothing changed), -1 on
+ * an error (err set).
+ */
+typedef int (*cli_in_place)(struct guest_mem *gm, const void *ctx, int *fd, struct mp_err *err);
+
+/*
+ * One pass for a regular output (unless MPIPLCTL_PASSES is 2): make() the
+ * output in place, adopt that file as the output's temporary and commit it.
+ * Returns 1 when written (gm must then only be freed), 0 when the caller must
+ * write the output itself (with MPIPLCTL_PASSES=1: an error instead), -1 on
+ * an error (printed).
+ */
+int cli_one_pass(struct guest_mem *gm, struct outfile *of, cli_in_place make, const void *ctx);
+
+/*
+ * gm's main RAM as a sparse raw image: in one pass when the input was
+ * decoded into a temporary file that can become the output (gm must then
+ * only be freed), else copied.
+ */
 int cli_write_raw_image(struct guest_mem *gm, struct outfile *of);
 
 /* Exit status for a successful run with these findings. */

@@ -34,60 +34,6 @@ static const struct argp extract_argp = {
 	extract_children, NULL, NULL,
 };
 
-/*
- * When the reader already decoded the RAM into a private temporary file laid
- * out like the output (one main range, one extent at offset 0), that file
- * becomes the output's temporary instead of being copied: extract then costs
- * what decoding costs. Returns 1 when done, 0 when the copy path must be taken.
- */
-static int adopt_decoded_ram(struct guest_mem *gm, struct outfile *of)
-{
-	const struct gm_range *main_range = NULL;
-	const struct gm_extent *e;
-	uint64_t base;
-	int fd;
-
-	for (size_t i = 0; i < gm->nranges; i++) {
-		if (gm->ranges[i].flags & GM_RANGE_AUX)
-			continue;
-		if (main_range)
-			return 0;
-		main_range = &gm->ranges[i];
-	}
-	e = main_range ? gm_extent_at(gm, main_range->gpa) : NULL;
-	if (!e || e->gpa != main_range->gpa || e->len != main_range->size || !e->backing ||
-	    !e->backing->temporary || e->boff != 0)
-		return 0;
-	fd = gm_backing_fd(e->backing, &base);
-	if (fd < 0 || base != 0)
-		return 0;
-	if (outfile_adopt(of, fd, main_range->size) < 0)
-		return 0;
-	return 1;
-}
-
-/*
- * Decoded RAM goes beside a regular output, so that it can become the output
- * (never into a device's folder: /dev is RAM-backed).
- */
-static const char *temp_files_beside(const struct outfile *of)
-{
-	return of->kind == OUTFILE_REGULAR ? of->dir : NULL;
-}
-
-static int write_output(struct guest_mem *gm, struct outfile *of)
-{
-	struct mp_err err;
-
-	if (!adopt_decoded_ram(gm, of))
-		return cli_write_raw_image(gm, of);
-	if (outfile_commit(of, &err)) {
-		cli_error("%s", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_extract(int argc, char **argv)
 {
 	struct guest_mem *gm;
@@ -99,13 +45,13 @@ int cmd_extract(int argc, char **argv)
 	argp_parse(&extract_argp, argc, argv, 0, NULL, &o);
 	if (cli_open_output(&of, &o))
 		return EXIT_BAD;
-	o.tmpdir = temp_files_beside(&of);
+	cli_decode_beside(&o, &of);
 	gm = cli_open_input(&o);
 	if (!gm) {
 		outfile_abort(&of);
 		return EXIT_BAD;
 	}
-	if (write_output(gm, &of))
+	if (cli_write_raw_image(gm, &of))
 		goto out;
 	if (o.json) {
 		struct json_out j;

@@ -128,6 +128,7 @@ int cmd_preserve(int argc, char **argv)
 	argp_parse(&preserve_cmd_argp, argc, argv, 0, NULL, &o);
 	if (cli_open_output(&of, &o))
 		return EXIT_BAD;
+	cli_decode_beside(&o, &of);
 	gm = cli_open_input(&o);
 	if (!gm) {
 		outfile_abort(&of);

@@ -139,12 +139,3 @@ int cli_output_write(struct outfile *of, cli_writer write, void *ctx)
 	return 0;
 }
 
-static int write_raw(struct sink *out, void *gm, struct mp_err *err)
-{
-	return gm_export_raw(gm, out, err);
-}
-
-int cli_write_raw_image(struct guest_mem *gm, struct outfile *of)
-{
-	return cli_output_write(of, write_raw, gm);
-}

@@ -44,6 +44,13 @@ def complaints(session):
     return {line.strip() for line in text.splitlines() if COMPLAINT.search(line)}
 
 
+def crash_log_as_dmesg(log):
+    """crash's `log` text as vmcore-dmesg prints it: crash indents the further
+    lines of a record under its text (past the 15-character "[    0.000000] "
+    prefix), vmcore-dmesg does not."""
+    return [line[15:] if line.startswith(" " * 15) else line for line in log.splitlines()]
+
+
 def unzstd(src, dest):
     subprocess.run(["zstd", "-q", "-d", "-f", src, "-o", dest], check=True)
     return dest

@@ -13,7 +13,7 @@ crash walks, the rest line for line."""
 import unittest
 
 from crashcase import (CRASH_SKIP, FADUMP_SET_COMPLAINTS, FADUMP_SET_KDUMP_COMPLAINTS,
-                       FadumpSetCase, complaints)
+                       FadumpSetCase, PANIC_LINE, complaints, crash_log_as_dmesg, mpiplctl)
 from crashrun import normalise
 
 
@@ -34,6 +34,13 @@ class CrashFadumpVmcore(FadumpSetCase):
         s = self.elf_session()
         self.check_reads_the_panic(s)
         self.assertEqual(complaints(s), FADUMP_SET_COMPLAINTS)
+
+    def test_dmesg_is_crash_log(self):
+        # mpiplctl dmesg of the saved state: line for line crash's `log` of the vmcore
+        ours = mpiplctl("dmesg", self.STREAM)[1].splitlines()
+        self.assertGreater(len(ours), 100)
+        self.assertIn(PANIC_LINE, "\n".join(ours))
+        self.assertEqual(ours, crash_log_as_dmesg(self.elf_session().out["log"]))
 
     def check_kdump_reads_like_elf(self, compress):
         got = self.crash_on_vmcore("vmcore." + compress, "--format=kdump",

@@ -7,7 +7,7 @@ import os
 import subprocess
 import unittest
 
-from crashcase import CRASH_SKIP, GOLDEN, TempDirTest, mpiplctl
+from crashcase import CRASH_SKIP, GOLDEN, TempDirTest, crash_log_as_dmesg, mpiplctl
 from crashrun import normalise, run_crash
 
 COMMANDS = ["sys", "bt", "bt -a", "ps", "kmem -i", "log"]
@@ -45,6 +45,13 @@ class CrashGolden(TempDirTest):
         for frame in ("crash_fadump", "panic", "sysrq_handle_crash", "write_sysrq_trigger"):
             self.assertRegex(bt, r"\] %s at c0" % frame)
         self.assertIn("Kernel panic - not syncing: sysrq triggered crash", self.real.out["log"])
+
+    def test_dmesg_is_crash_log(self):
+        # mpiplctl dmesg of the saved state, line for line what crash's `log`
+        # prints for the capture kernel's /proc/vmcore (issue 11)
+        ours = mpiplctl("dmesg", golden(self.MIG))[1].splitlines()
+        self.assertGreater(len(ours), 400)
+        self.assertEqual(ours, crash_log_as_dmesg(self.real.out["log"]))
 
     def check_same_as_real(self, fmt, *opts):
         ours = self.path("ours." + fmt)

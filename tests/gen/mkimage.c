@@ -53,6 +53,7 @@ struct params {
 	uint64_t base;
 	uint64_t seed;
 	unsigned fill_percent; /* share of non-table pages that hold data */
+	bool compressible; /* data pages like kernel memory (structures, pointers, text) */
 	unsigned nregions;
 	bool layout70;
 	bool mismatch;   /* add an entry whose MDDT size differs */
@@ -231,6 +232,31 @@ static bool extra_source(const struct layout *L, uint64_t page, uint64_t psz)
 	return false;
 }
 
+/*
+ * Page contents that compress about as a kernel's memory does (zstd -1 about
+ * 3:1): 64-byte records of kernel pointers sharing their high bits, small
+ * counters and flags, zero padding, and now and then a run of text.
+ */
+static void kernel_like(uint64_t *buf, uint64_t psz, uint64_t h)
+{
+	static const char words[] = "kworker/0:1 systemd-journal ext4_inode_cache dentry ";
+
+	for (uint64_t i = 0; i < psz / 8; i++) {
+		uint64_t r = mix(h + i / 8), slot = i % 8;
+
+		if (r % 5 == 0)
+			memcpy(&buf[i], words + (r >> 8) % (sizeof(words) - 9), 8);
+		else if (slot < 2)
+			buf[i] = 0xc000000000000000ULL | ((r >> 16) & 0xffffff) << 6;
+		else if (slot < 4)
+			buf[i] = mix(r + slot) & 0xffffffff;
+		else if (slot == 4)
+			buf[i] = mix(r ^ h);
+		else
+			buf[i] = slot == 5 ? r & 0x3 : 0;
+	}
+}
+
 /* Fill data pages: deterministic pseudo-random content, fill_percent of them. */
 static void fill_pages(const struct params *P, const struct layout *L)
 {
@@ -246,8 +272,11 @@ static void fill_pages(const struct params *P, const struct layout *L)
 			continue;
 		if (h % 100 >= P->fill_percent && !extra_source(L, page, psz))
 			continue;
-		for (uint64_t i = 0; i < psz / 8; i++)
-			buf[i] = mix(h + i);
+		if (P->compressible)
+			kernel_like(buf, psz, h);
+		else
+			for (uint64_t i = 0; i < psz / 8; i++)
+				buf[i] = mix(h + i);
 		/* Some pages are half zero, as real memory often is. */
 		if ((h & 0x100) && !extra_source(L, page, psz))
 			memset(buf, 0, psz / 2);
@@ -565,6 +594,7 @@ static void usage(void)
 	      "  --base ADDR        skiboot base (default 0x30000000 from 2 GiB, else size/4)\n"
 	      "  --seed N           content seed (default 1)\n"
 	      "  --fill PERCENT     share of data pages (default 30)\n"
+	      "  --compressible     data pages like kernel memory (zstd -1 about 3:1)\n"
 	      "  --regions N        kernel boot-memory regions, 1..8 (default 1)\n"
 	      "  --layout 7.0|7.1   skiboot table generation (default 7.1)\n"
 	      "  --page-size N      kernel page size for VMCOREINFO (default 65536)\n"
@@ -587,7 +617,7 @@ static void parse_args(int argc, char **argv, struct params *P)
 		{ "mismatch", 0, NULL, 'M' },	  { "overlap", 0, NULL, 'O' },
 		{ "out-of-ram", 0, NULL, 'R' },	  { "manifest", 1, NULL, 'm' },
 		{ "cpu-json", 1, NULL, 'c' },	  { "help", 0, NULL, 'h' },
-		{ "legacy", 0, NULL, 'L' },
+		{ "legacy", 0, NULL, 'L' },	  { "compressible", 0, NULL, 'C' },
 		{ 0 },
 	};
 	bool base_given = false;
@@ -601,6 +631,7 @@ static void parse_args(int argc, char **argv, struct params *P)
 		case 'b': P->base = parse_size(optarg); base_given = true; break;
 		case 'S': P->seed = parse_size(optarg); break;
 		case 'f': P->fill_percent = (unsigned)parse_size(optarg); break;
+		case 'C': P->compressible = true; break;
 		case 'r': P->nregions = (unsigned)parse_size(optarg); break;
 		case 'l':
 			if (strcmp(optarg, "7.0") && strcmp(optarg, "7.1"))

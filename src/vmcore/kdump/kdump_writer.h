@@ -16,10 +16,11 @@
 struct kdump_opts {
 	enum kdump_compress { KDUMP_NONE, KDUMP_ZLIB, KDUMP_ZSTD } compress;
 	/*
-	 * Compression worker threads (the calling thread reads and writes
-	 * meanwhile); 0: everything in the calling thread. Use one per core:
-	 * measured on 2 cores, 2 workers compress compressible memory 1.8x
-	 * faster than 1, and are as fast on incompressible (I/O-bound) memory.
+	 * Compression worker threads; the calling thread reads and writes
+	 * meanwhile, and compresses when it would wait. 0: everything in the
+	 * calling thread. Use one less than the cores: then every core works and
+	 * no thread waits for one (a worker per core beside the busy reader
+	 * measured slower than one worker on 2 cores).
 	 */
 	unsigned threads;
 };

@@ -262,10 +262,36 @@ static void *worker_main(void *arg)
 }
 
 /*
- * The calling thread reads and writes while the workers compress: even one
- * worker overlaps reading with compressing.
+ * Wait until batch b is compressed. Rather than sleep, the calling thread
+ * compresses the oldest batch no worker has taken: with as many threads as
+ * cores, no core idles while a batch waits, and no more threads than cores
+ * compete (a worker per core beside a busy reader was slower than one).
  */
-static int run_threaded(struct kd_run *r, struct mp_err *err)
+static void wait_or_help(struct kd_run *r, struct kd_batch *b, struct kdw_codec *codec)
+{
+	pthread_mutex_lock(&r->mu);
+	while (!b->done) {
+		struct kd_batch *h;
+
+		if (r->taken == r->filled) {
+			pthread_cond_wait(&r->finished, &r->mu);
+			continue;
+		}
+		h = &r->slots[r->taken++ % r->nslots];
+		pthread_mutex_unlock(&r->mu);
+		compress_batch(codec, r->flag, r->P, h);
+		pthread_mutex_lock(&r->mu);
+		h->done = true;
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+/*
+ * The calling thread reads and writes while the workers compress (even one
+ * worker overlaps reading with compressing), and compresses too when it
+ * would wait.
+ */
+static int run_threaded(struct kd_run *r, struct kdw_codec *codec, struct mp_err *err)
 {
 	uint64_t written = 0;
 
@@ -285,10 +311,7 @@ static int run_threaded(struct kd_run *r, struct mp_err *err)
 		if (written == r->filled)
 			return 0;
 		b = &r->slots[written % r->nslots];
-		pthread_mutex_lock(&r->mu);
-		while (!b->done)
-			pthread_cond_wait(&r->finished, &r->mu);
-		pthread_mutex_unlock(&r->mu);
+		wait_or_help(r, b, codec);
 		if (write_batch(r, b, err))
 			return -1;
 		written++;
@@ -333,7 +356,7 @@ static int run_workers(struct kd_run *r, struct kd_worker *w, size_t n, struct m
 		w[i].started = e == 0;
 	}
 	if (rc == 0)
-		rc = run_threaded(r, err);
+		rc = run_threaded(r, w[n].codec, err);
 	stop_workers(r, w, n);
 	return rc;
 }
@@ -365,7 +388,7 @@ static void free_run(struct kd_run *r, struct kd_worker *w, size_t nw)
 	}
 	free(r->slots);
 	free(r->descbuf);
-	for (size_t i = 0; w && i < nw; i++)
+	for (size_t i = 0; w && i <= nw; i++)
 		kdw_codec_free(w[i].codec);
 	free(w);
 	pthread_mutex_destroy(&r->mu);
@@ -373,11 +396,9 @@ static void free_run(struct kd_run *r, struct kd_worker *w, size_t nw)
 	pthread_cond_destroy(&r->finished);
 }
 
-/* threads 0: one codec, used by this thread; else one per worker (at most the maximum). */
-static size_t codecs_needed(const struct kdump_opts *o)
+/* Workers (at most the maximum); threads 0: none, this thread does everything. */
+static size_t workers_wanted(const struct kdump_opts *o)
 {
-	if (o->threads == 0)
-		return 1;
 	return o->threads < KDUMP_THREADS_MAX ? o->threads : KDUMP_THREADS_MAX;
 }
 
@@ -385,7 +406,7 @@ int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 		    const struct kdump_opts *o, int spill_fd, uint64_t *spill_len,
 		    struct mp_err *err)
 {
-	size_t nw = codecs_needed(o);
+	size_t nw = workers_wanted(o);
 	struct kd_run r = {
 		.gm = gm, .l = l, .flag = kdw_codec_flag(o->compress), .P = (size_t)l->page_size,
 		.fd = spill_fd, .mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
@@ -400,17 +421,18 @@ int kdw_spill_pages(struct guest_mem *gm, const struct kdw_layout *l,
 	r.desc_pos = 0;
 	r.data_pos = KDUMP_DESC_SIZE * l->ndesc;
 	r.data_file_off = l->data_off + l->page_size;
-	w = mp_calloc(nw, sizeof(*w), err);
+	/* One codec per worker, and w[nw]'s for this thread. */
+	w = mp_calloc(nw + 1, sizeof(*w), err);
 	if (!w || alloc_slots(&r, err))
 		goto out;
-	for (size_t i = 0; i < nw; i++) {
+	for (size_t i = 0; i <= nw; i++) {
 		w[i].r = &r;
 		if (!(w[i].codec = kdw_codec_new(o->compress, err)))
 			goto out;
 	}
 	kdw_cursor_start(l, &r.cur);
 	progress_begin(&r.prog, "compressing pages", l->ndesc * l->page_size);
-	rc = o->threads ? run_workers(&r, w, nw, err) : run_inline(&r, w[0].codec, err);
+	rc = nw ? run_workers(&r, w, nw, err) : run_inline(&r, w[0].codec, err);
 	progress_end(&r.prog);
 	if (rc == 0)
 		rc = flush_descs(&r, err);

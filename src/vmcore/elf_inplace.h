@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The ELF vmcore cut out of the decoded RAM file in place (one pass). */
+#ifndef MPIPL_VMCORE_ELF_INPLACE_H
+#define MPIPL_VMCORE_ELF_INPLACE_H
+
+#include "vmcore.h"
+#include "../guestmem/guest_mem.h"
+
+/*
+ * Turn the temporary file gm's RAM was decoded into into the ELF vmcore of
+ * m, byte for byte what vmcore_write_elf writes. Returns 1 and the file's
+ * descriptor when done; 0 when the input, the layout or the file system does
+ * not allow it (nothing changed); -1 on an error (gm then no longer reads as
+ * it did: it must only be freed, as after 1). tmpdir: where gm's RAM was
+ * decoded (NULL: temp_file_create's default), for the scratch files.
+ */
+int vmcore_elf_in_place(struct guest_mem *gm, const struct vmcore_model *m, const char *tmpdir,
+			int *fd, struct mp_err *err);
+
+#endif
