@@ -218,6 +218,20 @@ int gm_add_range_flags(struct guest_mem *gm, uint64_t gpa, uint64_t size, const 
 	return 0;
 }
 
+const struct gm_range *gm_only_main_range(const struct guest_mem *gm)
+{
+	const struct gm_range *found = NULL;
+
+	for (size_t i = 0; i < gm->nranges; i++) {
+		if (gm->ranges[i].flags & GM_RANGE_AUX)
+			continue;
+		if (found)
+			return NULL;
+		found = &gm->ranges[i];
+	}
+	return found;
+}
+
 uint64_t gm_ram_run(const struct guest_mem *gm, uint64_t gpa)
 {
 	uint64_t run = 0, at = gpa;

@@ -131,6 +131,9 @@ int gm_add_note(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
 /* Number of bytes of contiguous RAM from gpa on (0 when gpa is not RAM). */
 uint64_t gm_ram_run(const struct guest_mem *gm, uint64_t gpa);
 
+/* The one main (non-AUX) range, or NULL when there is none or more than one. */
+const struct gm_range *gm_only_main_range(const struct guest_mem *gm);
+
 /* True when [gpa, gpa + len) is RAM, without wrapping past 2^64. */
 bool gm_contains(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
 
