@@ -35,7 +35,6 @@ struct capture_cli {
 	const char *dmesg; /* --dmesg FILE, or NULL */
 };
 
-static const struct argp_child capture_children[];
 
 static error_t parse_capture(int key, char *arg, struct argp_state *state)
 {
@@ -44,7 +43,7 @@ static error_t parse_capture(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		cli_share_input(state, capture_children, &c->v.o);
+		cli_share_input(state, vmcore_cli_children, &c->v.o);
 		return 0;
 	case 'o':
 		c->v.o.output = arg;
@@ -103,6 +102,7 @@ static error_t parse_capture(int key, char *arg, struct argp_state *state)
 	}
 }
 
+/* Shares argp's row shape with vmcore.c's table (duplicates pairs them); the options differ. */
 static const struct argp_option capture_options[] = {
 	{ "qmp", OPT_QMP, "SOCKET", 0,
 	  "QEMU's QMP unix socket (-qmp unix:SOCKET,server=on,wait=off)", 0 },
@@ -125,23 +125,13 @@ static const struct argp_option capture_options[] = {
 	{ 0 },
 };
 
-static const struct argp_child capture_children[] = {
-	{ &vmcore_output_argp, 0, NULL, 0 },
-	{ &input_argp, 0, NULL, 0 },
-	{ &preserve_argp, 0, NULL, 0 },
-	{ &vmcore_argp, 0, NULL, 0 },
-	{ &output_argp, 0, NULL, 0 },
-	{ &report_argp, 0, NULL, 0 },
-	{ 0 },
-};
-
 static const struct argp capture_cmd_argp = {
 	capture_options, parse_capture, "--qmp SOCKET -o VMCORE",
 	"Attach to a running QEMU PowerNV guest, wait until its fadump kernel has crashed and "
 	"asked skiboot for the MPIPL, stop it, read its state through a pipe (QMP getfd and "
 	"migrate fd:) and write the vmcore the capture kernel would expose, as `vmcore` does. "
 	"The guest stays paused unless --resume or --quit.",
-	capture_children, NULL, NULL,
+	vmcore_cli_children, NULL, NULL,
 };
 
 static const char *trigger_name(enum capture_trigger t)
@@ -183,7 +173,7 @@ static void capture_json(struct json_out *j, void *ctx)
 	jo_string(j, "machine", c->machine);
 	jo_string(j, "status_before", c->status_before);
 	jo_string(j, "trigger", trigger_name(c->trigger));
-	jo_string(j, "how", c->how);
+	jo_string(j, "how", c->how ? c->how : "");
 	if (c->trigger == TRIGGER_FADUMP) {
 		jo_hex(j, "crashing_cpu", c->crashing_cpu);
 		jo_bool(j, "skiboot_recorded_pir", c->skiboot_saw);
@@ -200,7 +190,7 @@ static void note_capture(const struct capture_cli *cli, const struct capture *c)
 	if (cli->v.o.json)
 		return;
 	cli_note(&cli->v.o, "capture: crash seen after %.1f s (%s); guest stopped %.1f ms later%s",
-		 c->wait_s, c->how, c->stop_latency_ms,
+		 c->wait_s, c->how ? c->how : "", c->stop_latency_ms,
 		 c->trigger != TRIGGER_FADUMP ? ""
 		 : c->skiboot_saw	      ? ", after skiboot recorded the crashing PIR"
 					      : ", before skiboot recorded a crashing PIR");

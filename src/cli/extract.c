@@ -7,6 +7,11 @@
 #include "cli.h"
 #include "report.h"
 
+/*
+ * extract's argp declaration (parse, options, children) reads like preserve's,
+ * which `duplicates` pairs: each command states its own option groups; the
+ * parse is one call to the shared cli_parse_image_args.
+ */
 static const struct argp_child extract_children[];
 
 static error_t parse_extract(int key, char *arg, struct argp_state *state)

@@ -1,5 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Options shared by the subcommands, as argp children. */
+/*
+ * Options shared by the subcommands, as argp children.
+ *
+ * `duplicates` pairs the option tables and parse switches of this file with
+ * each other and with vmcore.c and capture.c by shape: each is argp's
+ * declaration form (one { name, key, arg, flags, doc, group } row, one `case`
+ * that checks and stores one option), and every row is a different option.
+ * The same logic is not stated twice: the groups a command shares are argp
+ * children (vmcore_cli_children), not copies.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -52,13 +52,13 @@ static void summary_text(FILE *f, const struct preserve_report *r, const char *o
 
 		fprintf(f, "  entry %-2u 0x%" PRIx64 " -> 0x%" PRIx64 " size 0x%x region 0x%02x: %s%s%s\n",
 			e->index, e->src.addr, e->dst.addr, e->dst.size, e->src.region,
-			entry_outcome_name(e->outcome), e->reason[0] ? ": " : "", e->reason);
+			entry_outcome_name(e->outcome), e->reason ? ": " : "", e->reason ? e->reason : "");
 	}
 	if (r->cpus_written)
 		fprintf(f, "  CPU data: %u thread records of %u bytes at 0x%" PRIx64 "\n", r->ncpus,
 			r->thread_size, r->thread_addr);
 	else
-		fprintf(f, "  CPU data: %s\n", r->cpu_note);
+		fprintf(f, "  CPU data: %s\n", r->cpu_note ? r->cpu_note : "");
 	fprintf(f, "  output: %s\n", out);
 }
 
@@ -85,7 +85,7 @@ static void summary_json(const struct preserve_report *r, const struct guest_mem
 		jo_hex(&j, "region", e->src.region);
 		jo_string(&j, "outcome", entry_outcome_name(e->outcome));
 		jo_uint(&j, "copied", e->copied);
-		jo_string(&j, "reason", e->reason);
+		jo_string(&j, "reason", e->reason ? e->reason : "");
 		jo_end_object(&j);
 	}
 	jo_end_array(&j);
@@ -105,7 +105,7 @@ static void summary_json(const struct preserve_report *r, const struct guest_mem
 	jo_uint(&j, "threads", r->cpus_written ? r->ncpus : 0);
 	jo_uint(&j, "thread_size", r->thread_size);
 	jo_hex(&j, "addr", r->thread_addr);
-	jo_string(&j, "note", r->cpu_note);
+	jo_string(&j, "note", r->cpu_note ? r->cpu_note : "");
 	jo_end_object(&j);
 	report_findings_json(&j, fs);
 	jo_end_object(&j);
@@ -148,7 +148,7 @@ int cmd_preserve(int argc, char **argv)
 		goto out;
 	}
 	if (!r->cpus_written)
-		cli_note(&o, "%s", r->cpu_note);
+		cli_note(&o, "%s", r->cpu_note ? r->cpu_note : "");
 	if (cli_write_raw_image(gm, &of))
 		goto out;
 	if (o.json)
@@ -158,6 +158,8 @@ int cmd_preserve(int argc, char **argv)
 	rc = cli_exit_status(&o, &a.findings);
 out:
 	outfile_abort(&of);
+	if (r)
+		preserve_report_release(r);
 	free(r);
 	mpipl_analysis_free(&a);
 	gm_free(gm);

@@ -3,6 +3,7 @@
 #ifndef MPIPL_CLI_REPORT_H
 #define MPIPL_CLI_REPORT_H
 
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "../vmcore/vmcore.h"
@@ -10,6 +11,9 @@
 #include "../mpipl/analyze.h"
 #include "../guestmem/guest_mem.h"
 #include "../util/json_out.h"
+
+/* A 64-bit address as the text reports print it. */
+#define X64 "0x%016" PRIx64
 
 void report_input_text(FILE *f, const struct guest_mem *gm);
 void report_analysis_text(FILE *f, const struct mpipl_analysis *a);

@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The --json report (schema documented in mpiplctl(1), JSON OUTPUT). */
+/*
+ * The --json report (schema documented in mpiplctl(1), JSON OUTPUT).
+ *
+ * Each *_json function writes a different object of the schema; they share
+ * json_out's shape (null when absent, then one jo_* call per member), which
+ * `duplicates` pairs by shape. Members are not repeated across objects.
+ */
 #include "cli.h"
 #include "report.h"
 #include "../mpipl/hdat.h"
@@ -38,8 +44,8 @@ void report_input_json(struct json_out *j, const struct guest_mem *gm)
 	}
 	jo_end_array(j);
 	jo_array(j, "notes");
-	for (size_t i = 0; i < gm->nnotes; i++)
-		jo_string(j, NULL, gm->notes[i]);
+	for (size_t i = 0; i < gm->notes.n; i++)
+		jo_string(j, NULL, gm->notes.v[i].msg);
 	jo_end_array(j);
 	jo_end_object(j);
 }
@@ -155,7 +161,7 @@ static void cpu_json(struct json_out *j, const struct mpipl_analysis *a)
 	jo_object(j, "cpu_data");
 	jo_bool(j, "tag", a->cpu_tag);
 	jo_bool(j, "valid", a->cpu_data_valid);
-	jo_string(j, "note", a->cpu_data_note);
+	jo_string(j, "note", a->cpu_data_note ? a->cpu_data_note : "");
 	jo_array(j, "threads");
 	for (size_t i = 0; i < a->nthreads; i++) {
 		const struct thread_regs *t = &a->threads[i];
@@ -221,7 +227,7 @@ static void crash_info_json(struct json_out *j, const struct mpipl_analysis *a)
 
 	if (!a->have_crash_info) {
 		jo_null(j, "crash_info");
-		if (a->crash_info_error[0])
+		if (a->crash_info_error)
 			jo_string(j, "crash_info_error", a->crash_info_error);
 		return;
 	}
@@ -270,7 +276,7 @@ static void devtree_json(struct json_out *j, const struct guest_devtree *dt)
 
 void report_analysis_json(struct json_out *j, const struct mpipl_analysis *a)
 {
-	jo_string(j, "base_how", a->base_how);
+	jo_string(j, "base_how", a->base_how ? a->base_how : "");
 	devtree_json(j, &a->dt);
 	layout_json(j, &a->layout);
 	jo_string(j, "state", a->post_mpipl ? "post-mpipl" : "pre-mpipl");

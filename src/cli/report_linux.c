@@ -45,7 +45,7 @@ void report_linux_text(FILE *f, const struct linux_crash *c, const struct crash_
 
 	fprintf(f, "\ncrashed kernel\n");
 	if (!c->have_vi) {
-		fprintf(f, "  no VMCOREINFO: %s\n", c->vi_error);
+		fprintf(f, "  no VMCOREINFO: %s\n", c->vi_error ? c->vi_error : "");
 	} else {
 		fprintf(f, "  VMCOREINFO %zu bytes, %s at 0x%" PRIx64 "%s%s\n", c->vi.len,
 			vmci_source_name(c->vi.source), c->vi.addr,
@@ -57,14 +57,15 @@ void report_linux_text(FILE *f, const struct linux_crash *c, const struct crash_
 			fprintf(f, "  build-id %s\n", value);
 		fprintf(f, "  page size %" PRIu64 "  byte order %s\n", c->vi.page_size,
 			c->vi.big_endian ? "big-endian" : "little-endian");
-		if (c->log.kind && !c->log_error[0])
+		if (c->log.kind && !c->log_error)
 			fprintf(f, "  log      %" PRIu64 " records (%s ring), %" PRIu64 " skipped\n",
 				c->log.records, c->log.kind, c->log.skipped);
 		else
-			fprintf(f, "  log      unreadable: %s\n", c->log_error);
+			fprintf(f, "  log      unreadable: %s\n",
+				c->log_error ? c->log_error : "");
 		fprintf(f, "  panic    %s\n", c->panic[0] ? c->panic : "(no panic line in the log)");
 		if (!c->have_ks)
-			fprintf(f, "  kallsyms none: %s\n", c->ks_error);
+			fprintf(f, "  kallsyms none: %s\n", c->ks_error ? c->ks_error : "");
 	}
 	crash_regs_text(f, c, ci);
 	if (c->panic_cpu >= 0)
@@ -125,7 +126,7 @@ static void vmcoreinfo_json(struct json_out *j, const struct linux_crash *c)
 static void log_json(struct json_out *j, const struct linux_crash *c)
 {
 	jo_object(j, "log");
-	if (c->log_error[0]) {
+	if (c->log_error) {
 		jo_string(j, "error", c->log_error);
 	} else {
 		jo_string(j, "kind", c->log.kind);
@@ -193,9 +194,9 @@ void report_linux_json(struct json_out *j, const struct linux_crash *c,
 		vmcoreinfo_json(j, c);
 		log_json(j, c);
 		if (!c->have_ks)
-			jo_string(j, "kallsyms_error", c->ks_error);
+			jo_string(j, "kallsyms_error", c->ks_error ? c->ks_error : "");
 	} else {
-		jo_string(j, "vmcoreinfo_error", c->vi_error);
+		jo_string(j, "vmcoreinfo_error", c->vi_error ? c->vi_error : "");
 	}
 	cpus_json(j, c, ci);
 	jo_array(j, "symbols");

@@ -5,7 +5,6 @@
 #include "report.h"
 #include "../mpipl/hdat.h"
 
-#define X64 "0x%016" PRIx64
 
 void report_input_text(FILE *f, const struct guest_mem *gm)
 {
@@ -25,8 +24,8 @@ void report_input_text(FILE *f, const struct guest_mem *gm)
 		fprintf(f, "  vCPU %-3zu PIR 0x%-4x NIP " X64 "  LR " X64 "  MSR " X64 "\n", i,
 			c->pir, c->nip, c->lr, c->msr);
 	}
-	for (size_t i = 0; i < gm->nnotes; i++)
-		fprintf(f, "  note     %s\n", gm->notes[i]);
+	for (size_t i = 0; i < gm->notes.n; i++)
+		fprintf(f, "  note     %s\n", gm->notes.v[i].msg);
 }
 
 static void table_line(FILE *f, const char *name, const struct table_loc *t, bool counts)
@@ -54,7 +53,7 @@ static void layout_text(FILE *f, const struct mpipl_analysis *a)
 {
 	const struct mpipl_layout *l = &a->layout;
 
-	fprintf(f, "\nbase       0x%" PRIx64 ": %s\n", l->base, a->base_how);
+	fprintf(f, "\nbase       0x%" PRIx64 ": %s\n", l->base, a->base_how ? a->base_how : "");
 	devtree_text(f, &a->dt);
 	fprintf(f, "layout     %s: %s\n", layout_name(l->kind), l->why);
 	if (l->spirah_addr)
@@ -122,7 +121,7 @@ static void cpu_text(FILE *f, const struct mpipl_analysis *a)
 	fprintf(f, "  thread_size %u  version %u  alloc_addr " X64 "  alloc_size 0x%x\n",
 		p->thread_size, p->version, p->alloc_addr, p->alloc_size);
 	fprintf(f, "  dest_addr " X64 "  act_size 0x%x\n", p->dest_addr, p->act_size);
-	if (a->cpu_data_note[0])
+	if (a->cpu_data_note)
 		fprintf(f, "  %s\n", a->cpu_data_note);
 	if (a->nthreads)
 		fprintf(f, "  threads (offset %u, %u entries of %u bytes; parsed as Linux does):\n",
@@ -172,7 +171,8 @@ static void crash_info_text(FILE *f, const struct mpipl_analysis *a)
 	if (!a->have_kernel_meta)
 		return;
 	if (!a->have_crash_info) {
-		fprintf(f, "\ncrash info header  invalid: %s\n", a->crash_info_error);
+		fprintf(f, "\ncrash info header  invalid: %s\n",
+			a->crash_info_error ? a->crash_info_error : "");
 		return;
 	}
 	fprintf(f, "\ncrash info header  " X64 " (%s, %s-endian)\n", ci->addr,

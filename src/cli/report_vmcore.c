@@ -9,7 +9,6 @@
 #include "../mpipl/crashinfo.h"
 #include "../util/bytes.h"
 
-#define X64 "0x%016" PRIx64
 
 /* pt_regs slot of CPU note i. */
 static uint64_t note_reg(const struct vmcore_model *m, size_t i, unsigned slot)

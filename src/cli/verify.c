@@ -254,6 +254,8 @@ static int run_profile(struct verify_cli *v, struct verify_session *s, enum mpip
 	rc = verify_same_guest(&in, err) || verify_compare(&in, r, err) ? -1 : 0;
 out:
 	findings_free(&pf);
+	if (pr)
+		preserve_report_release(pr);
 	free(pr);
 	mpipl_analysis_free(&a);
 	gm_free(pre);

@@ -23,7 +23,6 @@ enum {
 	OPT_THREADS,
 };
 
-static const struct argp_child vmcore_children[];
 
 /* The vmcore_cli around the cli_opts every child parser is given. */
 static struct vmcore_cli *vmcore_cli_of(struct cli_opts *o)
@@ -83,7 +82,7 @@ static error_t parse_vmcore_cmd(int key, char *arg, struct argp_state *state)
 {
 	struct vmcore_cli *v = state->input;
 
-	return cli_parse_image_args(key, arg, state, &v->o, vmcore_children, true);
+	return cli_parse_image_args(key, arg, state, &v->o, vmcore_cli_children, true);
 }
 
 static const struct argp_option vmcore_options[] = {
@@ -114,7 +113,7 @@ static const struct argp_option vmcore_output_options[] = {
 const struct argp vmcore_output_argp = { vmcore_output_options, parse_vmcore_output, NULL, NULL,
 					 NULL, NULL, NULL };
 
-static const struct argp_child vmcore_children[] = {
+const struct argp_child vmcore_cli_children[] = {
 	{ &vmcore_output_argp, 0, NULL, 0 },
 	{ &input_argp, 0, NULL, 0 },
 	{ &preserve_argp, 0, NULL, 0 },
@@ -129,7 +128,7 @@ static const struct argp vmcore_cmd_argp = {
 	"Write the ELF vmcore that Linux's capture kernel would expose as /proc/vmcore after "
 	"an OPAL fadump (MPIPL) boot. A pre-MPIPL IMAGE goes through the preserve step in "
 	"memory first (same options as preserve); a post-MPIPL one is read as it is.",
-	vmcore_children, NULL, NULL,
+	vmcore_cli_children, NULL, NULL,
 };
 
 /*
@@ -214,7 +213,8 @@ static int synthesize(struct guest_mem *gm, const struct vmcore_cli *v, struct v
 			be = c.vi.big_endian;
 	} else {
 		findings_add(f, FINDING_WARNING, "no-vmcoreinfo", "issue 11",
-			     "%s: the core carries no VMCOREINFO note", c.vi_error);
+			     "%s: the core carries no VMCOREINFO note",
+			     c.vi_error ? c.vi_error : "");
 	}
 	order = mp_calloc(c.ncpus ? c.ncpus : 1, sizeof(*order), err);
 	rc = order ? 0 : -1;
@@ -309,8 +309,8 @@ int vmcore_cli_produce(struct vmcore_cli *v, struct guest_mem *gm, struct outfil
 	if (analysed && a.kernel_tag && !v->synthesize_always &&
 	    (!a.have_kernel_meta || !a.have_config || !a.have_crash_info)) {
 		cli_error("%s: %s", gm->path,
-			  a.kernel_meta_error[0] ? a.kernel_meta_error
-			  : a.crash_info_error[0] ? a.crash_info_error
+			  a.kernel_meta_error ? a.kernel_meta_error
+			  : a.crash_info_error ? a.crash_info_error
 						  : "the fadump kernel metadata is invalid");
 		goto out;
 	}

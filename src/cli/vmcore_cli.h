@@ -22,6 +22,11 @@ struct vmcore_cli {
 
 /* --post, --synthesize, --format, --compress, --threads, for a vmcore_cli's o. */
 extern const struct argp vmcore_output_argp;
+/*
+ * The option groups of `vmcore` (vmcore_output_argp, input, preserve, vmcore,
+ * output, report), for every command that writes a vmcore (vmcore, capture).
+ */
+extern const struct argp_child vmcore_cli_children[];
 
 /* What another command adds to the vmcore report. */
 struct vmcore_report_extra {

@@ -43,4 +43,11 @@
 #define PRSTATUS_PR_REG_OFF 112u
 #define PRSTATUS_NREG_QEMU 44u
 
+/*
+ * Linux maps all of physical memory at this kernel virtual address on ppc64
+ * (PAGE_OFFSET, arch/powerpc/include/asm/page.h): the p_vaddr of a vmcore's
+ * PT_LOADs, and what a kernel pointer is translated from.
+ */
+#define PPC64_KERNEL_BASE 0xC000000000000000ULL
+
 #endif

@@ -29,9 +29,7 @@ void gm_free(struct guest_mem *gm)
 		return;
 	for (size_t i = 0; i < gm->nextents; i++)
 		gm_backing_put(gm->ext[i].backing);
-	for (size_t i = 0; i < gm->nnotes; i++)
-		free(gm->notes[i]);
-	free(gm->notes);
+	findings_free(&gm->notes);
 	free(gm->ext);
 	free(gm->ranges);
 	free(gm->cpus);
@@ -48,38 +46,25 @@ void gm_set_cpus(struct guest_mem *gm, struct vcpu_state *cpus, size_t ncpus)
 
 int gm_set_salvaged(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
 {
-	char *why;
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vasprintf(&why, fmt, ap);
+	rc = mp_vset_str(&gm->salvaged_why, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return mp_fail(err, MP_ENOMEM, "out of memory");
-	free(gm->salvaged_why);
-	gm->salvaged_why = why;
-	return 0;
+	return rc ? mp_fail(err, MP_ENOMEM, "out of memory") : 0;
 }
 
 int gm_add_note(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
 {
-	char buf[512];
-	char **notes;
 	va_list ap;
+	int rc;
 
+	/* Every reader remark is about the input's format: qemu-inputs.md. */
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	rc = findings_vadd(&gm->notes, FINDING_INFO, "input-note", "qemu-inputs.md", fmt, ap);
 	va_end(ap);
-	notes = mp_reallocarray(gm->notes, gm->nnotes + 1, sizeof(*notes), err);
-	if (!notes)
-		return -1;
-	gm->notes = notes;
-	notes[gm->nnotes] = strdup(buf);
-	if (!notes[gm->nnotes])
-		return mp_fail(err, MP_ENOMEM, "out of memory");
-	gm->nnotes++;
-	return 0;
+	return rc ? mp_fail(err, MP_ENOMEM, "out of memory") : 0;
 }
 
 /* Make room for n more extents at index at. */
@@ -231,6 +216,20 @@ int gm_add_range_flags(struct guest_mem *gm, uint64_t gpa, uint64_t size, const 
 		.boff = backing ? boff : 0,
 	};
 	return 0;
+}
+
+const struct gm_range *gm_only_main_range(const struct guest_mem *gm)
+{
+	const struct gm_range *found = NULL;
+
+	for (size_t i = 0; i < gm->nranges; i++) {
+		if (gm->ranges[i].flags & GM_RANGE_AUX)
+			continue;
+		if (found)
+			return NULL;
+		found = &gm->ranges[i];
+	}
+	return found;
 }
 
 uint64_t gm_ram_run(const struct guest_mem *gm, uint64_t gpa)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "../util/err.h"
+#include "../util/findings.h"
 #include "vcpu.h"
 
 struct gm_backing;
@@ -99,8 +100,8 @@ struct guest_mem {
 	size_t ext_cap;
 	struct vcpu_state *cpus; /* vCPU registers, when the input carries them */
 	size_t ncpus;
-	char **notes; /* reader remarks for inspect ("vmdesc missing: ...") */
-	size_t nnotes;
+	/* Reader remarks for inspect ("vmdesc missing: ..."), level info. */
+	struct findings notes;
 	/* --salvage: why reading ended early (malloc'd; NULL: read whole). */
 	char *salvaged_why;
 };
@@ -123,12 +124,15 @@ int gm_add_range_flags(struct guest_mem *gm, uint64_t gpa, uint64_t size, const 
 int gm_set_salvaged(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Record a reader remark (shown by inspect). */
+/* Record a reader remark (shown by inspect): an info finding, code "input-note". */
 int gm_add_note(struct guest_mem *gm, struct mp_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Number of bytes of contiguous RAM from gpa on (0 when gpa is not RAM). */
 uint64_t gm_ram_run(const struct guest_mem *gm, uint64_t gpa);
+
+/* The one main (non-AUX) range, or NULL when there is none or more than one. */
+const struct gm_range *gm_only_main_range(const struct guest_mem *gm);
 
 /* True when [gpa, gpa + len) is RAM, without wrapping past 2^64. */
 bool gm_contains(const struct guest_mem *gm, uint64_t gpa, uint64_t len);

@@ -32,21 +32,6 @@ struct inplace {
 	size_t nmoved;
 };
 
-/* The one main (non-AUX) range, or NULL when there is none or more than one. */
-static const struct gm_range *only_main_range(const struct guest_mem *gm)
-{
-	const struct gm_range *found = NULL;
-
-	for (size_t i = 0; i < gm->nranges; i++) {
-		if (gm->ranges[i].flags & GM_RANGE_AUX)
-			continue;
-		if (found)
-			return NULL;
-		found = &gm->ranges[i];
-	}
-	return found;
-}
-
 static bool in_range(const struct gm_range *r, const struct gm_extent *e)
 {
 	return e->gpa >= r->gpa && e->gpa - r->gpa < r->size;
@@ -236,7 +221,7 @@ int gm_materialize_in_place(struct guest_mem *gm, int *fd, uint64_t *size, struc
 	uint8_t *buf = NULL;
 	int rc = 0;
 
-	ip.range = only_main_range(gm);
+	ip.range = gm_only_main_range(gm);
 	if (!ip.range || !find_file(&ip))
 		return 0;
 	if (collect_moved(&ip, err))

@@ -514,7 +514,7 @@ ptrdiff_t instream_peek(struct instream *s, void *buf, size_t len, struct mp_err
 	size_t avail;
 
 	if (len > INSTREAM_PEEK_MAX)
-		return mp_fail(err, MP_EUSAGE, "instream_peek: %zu bytes is too many", len);
+		return mp_fail(err, MP_EINTERNAL, "instream_peek: %zu bytes is too many", len);
 	if (refill(s, err))
 		return -1;
 	avail = s->out_len - s->out_pos;

@@ -56,7 +56,7 @@ static void read_log(struct linux_crash *c, struct findings *f)
 	struct mp_err err;
 
 	if (printk_walk(&c->k, &c->vi, scan_record, &s, &c->log, &err)) {
-		snprintf(c->log_error, sizeof(c->log_error), "%s", err.msg);
+		mp_set_str(&c->log_error, "%s", err.msg);
 		findings_add(f, FINDING_WARNING, "printk-unreadable", "issue 11", "kernel log: %s",
 			     err.msg);
 		return;
@@ -86,7 +86,7 @@ static void read_kallsyms(struct linux_crash *c, struct findings *f)
 	struct mp_err err;
 
 	if (kallsyms_load(&c->ks, &c->k, &c->vi, &err)) {
-		snprintf(c->ks_error, sizeof(c->ks_error), "%s", err.msg);
+		mp_set_str(&c->ks_error, "%s", err.msg);
 		if (err.status != MP_ENOTFOUND)
 			findings_add(f, FINDING_WARNING, "kallsyms-unreadable", "issue 11",
 				     "kallsyms: %s", err.msg);
@@ -118,7 +118,7 @@ int linux_crash_read(struct guest_mem *gm, const struct crash_info *ci, const ch
 	if (vmci_locate(gm, ci, vmci_file, &c->vi, f, &e)) {
 		if (e.status == MP_ENOMEM)
 			return mp_fail(err, MP_ENOMEM, "%s", e.msg);
-		snprintf(c->vi_error, sizeof(c->vi_error), "%s", e.msg);
+		mp_set_str(&c->vi_error, "%s", e.msg);
 		linux_cpus_read(c, ci);
 		return 0;
 	}
@@ -136,5 +136,8 @@ void linux_crash_free(struct linux_crash *c)
 	vmci_free(&c->vi);
 	kallsyms_free(&c->ks);
 	free(c->cpus);
+	free(c->vi_error);
+	free(c->ks_error);
+	free(c->log_error);
 	memset(c, 0, sizeof(*c));
 }

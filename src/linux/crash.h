@@ -38,7 +38,8 @@ struct linux_crash {
 	bool have_vi;
 	struct kallsyms ks;
 	bool have_ks;
-	char vi_error[320], ks_error[320], log_error[320];
+	/* Why each part is missing: malloc'd texts, NULL when it was read. */
+	char *vi_error, *ks_error, *log_error;
 	struct printk_stats log;
 	char panic[LINUX_PANIC_MAX]; /* the panic line of the log, "" when none */
 	int panic_cpu;               /* Linux CPU number, -1 when unknown */

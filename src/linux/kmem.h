@@ -17,10 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../format/elf64.h"
 #include "../guestmem/guest_mem.h"
 
-/* Start of the ppc64 linear map (arch/powerpc PAGE_OFFSET). */
-#define KMEM_LINEAR_BASE 0xC000000000000000ULL
+/* Start of the ppc64 linear map (src/format/elf64.h). */
+#define KMEM_LINEAR_BASE PPC64_KERNEL_BASE
 /* Linear-map addresses stay below 2^60 above the base (4 PiB of RAM at most). */
 #define KMEM_LINEAR_SPAN (1ULL << 60)
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "../mpipl/crashinfo.h"
-#include "../mpipl/findings.h"
+#include "../util/findings.h"
 #include "../guestmem/guest_mem.h"
 
 /* Largest VMCOREINFO text we take: one page of the largest ppc64 page size (64 KiB). */

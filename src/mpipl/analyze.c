@@ -129,18 +129,18 @@ static void analyze_cpu_data(struct guest_mem *gm, struct mpipl_analysis *a)
 		return;
 	a->cpu_tag = p->dest_addr != 0 && p->act_size != 0;
 	if (!a->cpu_tag) {
-		snprintf(a->cpu_data_note, sizeof(a->cpu_data_note),
-			 "no CPU data: processor dump area dest_addr/act_size are 0 (pre-MPIPL "
-			 "image, or firmware saved no registers)");
+		mp_set_str(&a->cpu_data_note,
+			   "no CPU data: processor dump area dest_addr/act_size are 0 "
+			   "(pre-MPIPL image, or firmware saved no registers)");
 		return;
 	}
 	if (p->thread_size == 0 || p->thread_size > p->act_size) {
-		snprintf(a->cpu_data_note, sizeof(a->cpu_data_note),
-			 "thread_size %u with act_size %u: Linux ignores the CPU data and uses the "
-			 "crashing CPU's registers alone",
-			 p->thread_size, p->act_size);
+		mp_set_str(&a->cpu_data_note,
+			   "thread_size %u with act_size %u: Linux ignores the CPU data and uses "
+			   "the crashing CPU's registers alone",
+			   p->thread_size, p->act_size);
 		findings_add(f, FINDING_WARNING, "cpu-data-invalid", "mpipl.md 6.4", "%s",
-			     a->cpu_data_note);
+			     a->cpu_data_note ? a->cpu_data_note : "thread_size/act_size invalid");
 		return;
 	}
 	if (p->version != 1)
@@ -193,7 +193,7 @@ static void analyze_crash_info(struct guest_mem *gm, const struct analyze_opts *
 	uint64_t d = a->config.dest_base, end;
 
 	if (crash_info_read(gm, a->kmeta.fadumphdr_addr, o->endian, &o->legacy, &a->ci, &err)) {
-		snprintf(a->crash_info_error, sizeof(a->crash_info_error), "%s", err.msg);
+		mp_set_str(&a->crash_info_error, "%s", err.msg);
 		findings_add(f, FINDING_ERROR, "crash-info-invalid", "mpipl.md 6.1", "%s", err.msg);
 		return;
 	}
@@ -235,7 +235,7 @@ static void analyze_kernel(struct guest_mem *gm, const struct analyze_opts *o,
 	}
 	a->kernel_tag = true;
 	if (kernel_meta_read(gm, t->meta.kernel_tag & ~HRMOR_BIT, &a->kmeta, f, &err)) {
-		snprintf(a->kernel_meta_error, sizeof(a->kernel_meta_error), "%s", err.msg);
+		mp_set_str(&a->kernel_meta_error, "%s", err.msg);
 		findings_add(f, FINDING_ERROR, "kernel-meta-invalid", "mpipl.md 5.2", "%s", err.msg);
 		return;
 	}
@@ -243,7 +243,7 @@ static void analyze_kernel(struct guest_mem *gm, const struct analyze_opts *o,
 	if (fadump_config_derive(&a->kmeta, &a->config, &err) == 0)
 		a->have_config = true;
 	else {
-		snprintf(a->kernel_meta_error, sizeof(a->kernel_meta_error), "%s", err.msg);
+		mp_set_str(&a->kernel_meta_error, "%s", err.msg);
 		findings_add(f, FINDING_ERROR, "kernel-regions-invalid", "mpipl.md 6.2", "%s",
 			     err.msg);
 	}
@@ -266,7 +266,7 @@ int mpipl_analyze(struct guest_mem *gm, const struct analyze_opts *o, struct mpi
 		findings_add(&a->findings, FINDING_WARNING, "input-salvaged", "qemu-inputs.md 11",
 			     "%s", gm->salvaged_why);
 	if (o->base_given) {
-		snprintf(a->base_how, sizeof(a->base_how), "given with --base");
+		mp_set_str(&a->base_how, "given with --base");
 		if (locate_devtree(gm, base, &a->dt, err))
 			goto fail;
 	} else {
@@ -276,7 +276,8 @@ int mpipl_analyze(struct guest_mem *gm, const struct analyze_opts *o, struct mpi
 			goto fail;
 		base = c.base;
 		a->dt = c.dt;
-		snprintf(a->base_how, sizeof(a->base_how), "%s", c.how);
+		free(a->base_how);
+		a->base_how = c.how; /* taken over */
 	}
 	if (layout_resolve(gm, base, o->layout, &a->layout, &a->findings, err))
 		goto fail;
@@ -298,6 +299,11 @@ void mpipl_analysis_free(struct mpipl_analysis *a)
 	free(a->tables);
 	free(a->threads);
 	findings_free(&a->findings);
+	free(a->base_how);
+	free(a->cpu_data_note);
+	free(a->kernel_meta_error);
+	free(a->crash_info_error);
 	a->tables = NULL;
 	a->threads = NULL;
+	a->base_how = a->cpu_data_note = a->kernel_meta_error = a->crash_info_error = NULL;
 }

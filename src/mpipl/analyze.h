@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "crashinfo.h"
-#include "findings.h"
+#include "../util/findings.h"
 #include "kernel_meta.h"
 #include "layout.h"
 #include "locate.h"
@@ -38,7 +38,8 @@ struct analyze_opts {
 };
 
 struct mpipl_analysis {
-	char base_how[300];        /* how the base was chosen */
+	/* Texts below are malloc'd (freed by mpipl_analysis_free), NULL when unset. */
+	char *base_how;            /* how the base was chosen */
 	struct guest_devtree dt;   /* skiboot's device tree for Linux, if found */
 	struct mpipl_layout layout;
 	struct mpipl_tables *tables;
@@ -48,7 +49,7 @@ struct mpipl_analysis {
 	/* CPU data as skiboot's CPU tag and Linux's parser see it (mpipl.md 5.1, 6.4). */
 	bool cpu_tag;           /* dest_addr != 0 and act_size != 0 */
 	bool cpu_data_valid;    /* Linux accepts thread_size/act_size */
-	char cpu_data_note[300];
+	char *cpu_data_note;       /* why Linux would not use the CPU data */
 	struct thread_hdr first_thread;
 	struct thread_regs *threads;
 	size_t nthreads;
@@ -56,12 +57,12 @@ struct mpipl_analysis {
 	bool kernel_tag;           /* skiboot's metadata holds a KERNEL tag */
 	bool have_kernel_meta;
 	struct kernel_meta kmeta;
-	char kernel_meta_error[400];
+	char *kernel_meta_error;
 	bool have_config;
 	struct fadump_config config;
 	bool have_crash_info;
 	struct crash_info ci;
-	char crash_info_error[400];
+	char *crash_info_error;
 
 	struct findings findings;
 };

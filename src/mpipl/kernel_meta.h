@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "findings.h"
+#include "../util/findings.h"
 #include "../guestmem/guest_mem.h"
 
 #define FADUMP_MAX_REGIONS 128u    /* FADUMP_MAX_MEM_REGS */

@@ -6,6 +6,12 @@
  */
 #include "layout.h"
 
+/*
+ * The constants below are skiboot's HDIF and SPIRA-H facts; they share only
+ * the shape of an enum or #define list with hdat.h and vcpu.h (which declare
+ * the MDST records and the SPR numbers), no value is stated in two places.
+ */
+
 #include <stdio.h>
 #include <string.h>
 

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "findings.h"
+#include "../util/findings.h"
 #include "../guestmem/guest_mem.h"
 
 enum layout_kind {

@@ -8,8 +8,11 @@
 #include "layout.h"
 #include "../util/bytes.h"
 
-/* skiboot's image area: its heap (with the device tree for Linux) is inside. */
-#define SKIBOOT_AREA 0x1C00000ULL
+/*
+ * skiboot's image area, up to its fixed MDRT (include/mem-map.h): its heap,
+ * with the device tree for Linux, is inside.
+ */
+#define SKIBOOT_AREA MDRT_OFF
 /* Candidate bases are MiB-aligned: skiboot's base is a link-time constant. */
 #define CANDIDATE_STEP (1ULL << 20)
 
@@ -48,25 +51,24 @@ int locate_base(struct guest_mem *gm, struct base_choice *c, struct findings *f,
 
 	memset(c, 0, sizeof(*c));
 	if (spirah_at(gm, b)) {
-		snprintf(c->how, sizeof(c->how), "skiboot's SPIRA-H is at the default base");
+		mp_set_str(&c->how, "skiboot's SPIRA-H is at the default base");
 	} else if (scan_candidates(gm, &b)) {
-		snprintf(c->how, sizeof(c->how),
-			 "skiboot's SPIRA-H found at 0x%llx+0x10000 (scan of MiB-aligned bases)",
-			 (unsigned long long)b);
+		mp_set_str(&c->how,
+			   "skiboot's SPIRA-H found at 0x%llx+0x10000 (scan of MiB-aligned bases)",
+			   (unsigned long long)b);
 	} else {
 		b = DEFAULT_SKIBOOT_BASE;
 		if (locate_devtree(gm, b, &c->dt, err))
 			return -1;
 		if (c->dt.found && c->dt.have_opal_base) {
 			c->base = c->dt.opal_base;
-			snprintf(c->how, sizeof(c->how),
-				 "/ibm,opal/opal-base-address of the device tree at 0x%llx",
-				 (unsigned long long)c->dt.addr);
+			mp_set_str(&c->how,
+				   "/ibm,opal/opal-base-address of the device tree at 0x%llx",
+				   (unsigned long long)c->dt.addr);
 			return 0;
 		}
 		c->base = b;
-		snprintf(c->how, sizeof(c->how), "nothing found: default 0x%llx",
-			 (unsigned long long)b);
+		mp_set_str(&c->how, "nothing found: default 0x%llx", (unsigned long long)b);
 		findings_add(f, FINDING_WARNING, "base-default", "mpipl.md 0.1",
 			     "no SPIRA-H at any MiB-aligned base and no device tree: assuming "
 			     "skiboot's default base 0x%llx (pass --base)",

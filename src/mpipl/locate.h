@@ -9,12 +9,12 @@
 #ifndef MPIPL_MPIPL_LOCATE_H
 #define MPIPL_MPIPL_LOCATE_H
 
-#include "findings.h"
+#include "../util/findings.h"
 #include "../devtree/devtree.h"
 
 struct base_choice {
 	uint64_t base;
-	char how[300];
+	char *how; /* malloc'd, the caller's to free (NULL when memory ran out) */
 	struct guest_devtree dt;
 };
 

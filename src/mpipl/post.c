@@ -28,8 +28,10 @@ int mpipl_to_post(struct guest_mem *gm, const struct analyze_opts *ao,
 	if (!r)
 		return -1;
 	rc = mpipl_preserve(gm, &a->layout, a->tables, &po, r, &preserve_findings, err);
-	if (rc == 0 && !r->cpus_written && cpu_note && !(*cpu_note = strdup(r->cpu_note)))
+	if (rc == 0 && !r->cpus_written && cpu_note &&
+	    !(*cpu_note = strdup(r->cpu_note ? r->cpu_note : "")))
 		rc = mp_fail(err, MP_ENOMEM, "out of memory");
+	preserve_report_release(r);
 	free(r);
 	if (rc == 0) {
 		mpipl_analysis_free(a);

@@ -49,14 +49,16 @@ static void outcome(struct preserve_entry *e, enum entry_outcome o, struct findi
 	va_list ap;
 
 	e->outcome = o;
+	free(e->reason);
 	va_start(ap, fmt);
-	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	if (vasprintf(&e->reason, fmt, ap) < 0)
+		e->reason = NULL;
 	va_end(ap);
 	if (o != ENTRY_PRESERVED)
 		findings_add(f, FINDING_WARNING, o == ENTRY_FAILED ? "entry-copy-failed"
 								   : "entry-skipped",
 			     "mpipl.md 2.4", "MDST entry %u %s: %s", e->index,
-			     entry_outcome_name(o), e->reason);
+			     entry_outcome_name(o), e->reason ? e->reason : "");
 }
 
 /* Pairing checks both profiles make (QEMU: size first, then region). */
@@ -268,12 +270,12 @@ static int cpu_area_fits(const struct proc_dump_area *p, struct preserve_report 
 
 	if (p->alloc_size >= need)
 		return 1;
-	snprintf(r->cpu_note, sizeof(r->cpu_note),
-		 "alloc_size 0x%x is smaller than the 0x%llx bytes %u threads need: no CPU data "
-		 "written (Linux falls back to the crashing CPU alone)",
-		 p->alloc_size, (unsigned long long)need, r->ncpus);
+	mp_set_str(&r->cpu_note,
+		   "alloc_size 0x%x is smaller than the 0x%llx bytes %u threads need: no CPU "
+		   "data written (Linux falls back to the crashing CPU alone)",
+		   p->alloc_size, (unsigned long long)need, r->ncpus);
 	findings_add(f, FINDING_WARNING, "alloc-size-too-small", "mpipl.md 4.3", "%s",
-		     r->cpu_note);
+		     r->cpu_note ? r->cpu_note : "alloc_size too small");
 	return 0;
 }
 
@@ -289,12 +291,12 @@ static int write_threads(struct guest_mem *gm, const struct preserve_opts *o,
 		uint64_t at = r->thread_addr + i * r->thread_size;
 
 		if (!gm_contains(gm, at, r->thread_size)) {
-			snprintf(r->cpu_note, sizeof(r->cpu_note),
-				 "thread record %zu at 0x%llx is outside guest RAM: CPU data "
-				 "incomplete, processor dump area not updated",
-				 i, (unsigned long long)at);
+			mp_set_str(&r->cpu_note,
+				   "thread record %zu at 0x%llx is outside guest RAM: CPU data "
+				   "incomplete, processor dump area not updated",
+				   i, (unsigned long long)at);
 			findings_add(f, FINDING_ERROR, "thread-write-failed", "mpipl.md 4.3", "%s",
-				     r->cpu_note);
+				     r->cpu_note ? r->cpu_note : "thread record outside RAM");
 			free(rec);
 			return 1;
 		}
@@ -371,14 +373,14 @@ static int preserve_cpus(struct guest_mem *gm, const struct mpipl_layout *l,
 	r->ncpus = (unsigned)o->ncpus;
 	r->thread_size = regsave_thread_size(o->profile);
 	if (!o->cpus || o->ncpus == 0) {
-		snprintf(r->cpu_note, sizeof(r->cpu_note),
-			 "no CPU state in the input: no thread records written (pass --cpu-state "
-			 "FILE.json)");
+		mp_set_str(&r->cpu_note,
+			   "no CPU state in the input: no thread records written (pass "
+			   "--cpu-state FILE.json)");
 		return 0;
 	}
 	if (!r->mdrt_written) {
-		snprintf(r->cpu_note, sizeof(r->cpu_note),
-			 "the MDRT write failed, so (as in QEMU) no CPU data was written");
+		mp_set_str(&r->cpu_note,
+			   "the MDRT write failed, so (as in QEMU) no CPU data was written");
 		return 0;
 	}
 	/* Read now: the copies above may have changed the area. */
@@ -405,10 +407,21 @@ static int preserve_cpus(struct guest_mem *gm, const struct mpipl_layout *l,
 	return 0;
 }
 
+void preserve_report_release(struct preserve_report *r)
+{
+	for (unsigned i = 0; i < MDST_MAX_ENTRIES; i++) {
+		free(r->entry[i].reason);
+		r->entry[i].reason = NULL;
+	}
+	free(r->cpu_note);
+	r->cpu_note = NULL;
+}
+
 int mpipl_preserve(struct guest_mem *gm, const struct mpipl_layout *l,
 		   const struct mpipl_tables *t, const struct preserve_opts *o,
 		   struct preserve_report *r, struct findings *f, struct mp_err *err)
 {
+	preserve_report_release(r);
 	memset(r, 0, sizeof(*r));
 	r->profile = o->profile;
 	if (profile_is_qemu(o->profile) ? preserve_mem_qemu(gm, t, r, f, err)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "findings.h"
+#include "../util/findings.h"
 #include "layout.h"
 #include "regsave.h"
 #include "tables.h"
@@ -36,7 +36,7 @@ struct preserve_entry {
 	struct mdst_entry dst;
 	enum entry_outcome outcome;
 	uint64_t copied; /* bytes written at the destination */
-	char reason[200];
+	char *reason;    /* malloc'd, NULL when there is nothing to say */
 };
 
 struct preserve_report {
@@ -51,13 +51,16 @@ struct preserve_report {
 	uint64_t thread_addr;     /* where the records went */
 	uint32_t thread_size;
 	struct proc_dump_area proc; /* the area as written (when cpus_written) */
-	char cpu_note[300];       /* why no CPU data was written */
+	char *cpu_note;           /* why no CPU data was written (malloc'd, or NULL) */
 };
 
 /* nchunks as QEMU computes it: ceil() of a single-precision quotient (mpipl.md 2.4). */
 uint64_t qemu_chunk_count(uint32_t len);
 
 const char *entry_outcome_name(enum entry_outcome o);
+
+/* Free the texts a report holds (reason, cpu_note); the report itself is the caller's. */
+void preserve_report_release(struct preserve_report *r);
 
 /*
  * Run the preserve step on gm (which is modified through its overlay; the

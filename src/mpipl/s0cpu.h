@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "findings.h"
+#include "../util/findings.h"
 #include "tables.h"
 
 /* HMER bits QEMU's xscom completion sets after the S0 store (seen in the golden run). */

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "findings.h"
+#include "../util/findings.h"
 #include "hdat.h"
 #include "layout.h"
 

@@ -21,6 +21,9 @@ void vreport(struct verify_report *r, enum vcheck_kind kind, const char *code, c
 	struct vcheck *c;
 	va_list ap;
 
+	char *msg;
+	int n;
+
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 64;
 		struct vcheck *v = realloc(r->v, cap * sizeof(*v));
@@ -32,19 +35,26 @@ void vreport(struct verify_report *r, enum vcheck_kind kind, const char *code, c
 		r->v = v;
 		r->cap = cap;
 	}
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		r->oom = true;
+		return;
+	}
 	c = &r->v[r->n++];
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	snprintf(c->code, sizeof(c->code), "%s", code);
 	snprintf(c->spec, sizeof(c->spec), "%s", spec);
 	snprintf(c->where, sizeof(c->where), "%s", where);
-	va_start(ap, fmt);
-	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
-	va_end(ap);
+	c->msg = msg;
 }
 
 void verify_report_free(struct verify_report *r)
 {
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].msg);
 	free(r->v);
 	memset(r, 0, sizeof(*r));
 }

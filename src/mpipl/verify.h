@@ -28,7 +28,7 @@ struct vcheck {
 	char code[40];  /* stable, e.g. "qemu-mdrt-addr-advanced" */
 	char spec[24];  /* e.g. "mpipl.md 2.4" */
 	char where[96]; /* e.g. "MDRT 0 src", "thread PIR 0x4 GPR5" */
-	char msg[300];
+	char *msg;      /* malloc'd, never cut */
 };
 
 struct verify_counts {

@@ -453,7 +453,7 @@ int verify_threads(const struct verify_inputs *in, struct verify_report *r, stru
 	if (!pr->cpus_written) {
 		vreport(r, VC_UNKNOWN, "no-cpu-state", "mpipl.md 4.4", "threads",
 			"%s: thread records and the processor dump area are not compared",
-			pr->cpu_note);
+			pr->cpu_note ? pr->cpu_note : "");
 		return 0;
 	}
 	if (gm_read(in->pre, in->pre_a->layout.proc_area.addr, raw, sizeof(raw), err) ||

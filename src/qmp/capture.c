@@ -165,8 +165,8 @@ static int look(struct capture *c, const struct capture_opts *o, struct console_
 		if (r == -2)
 			return -1;
 		if (r >= 0) {
-			snprintf(c->how, sizeof(c->how), "console line \"%s\" in %s",
-				 plain ? console_plain[r] : console_fadump[r], o->console);
+			mp_set_str(&c->how, "console line \"%s\" in %s",
+				   plain ? console_plain[r] : console_fadump[r], o->console);
 			c->trigger = TRIGGER_CONSOLE;
 			return 1;
 		}
@@ -175,8 +175,7 @@ static int look(struct capture *c, const struct capture_opts *o, struct console_
 		return 0;
 	/* A guest that does not run will not crash any more. */
 	if (!c->w.registered && o->plain_ok) {
-		snprintf(c->how, sizeof(c->how), "the guest was already paused (status %s)",
-			 status);
+		mp_set_str(&c->how, "the guest was already paused (status %s)", status);
 		c->trigger = TRIGGER_PAUSED;
 		return 1;
 	}
@@ -250,11 +249,11 @@ int capture_wait_and_stop(struct capture *c, const struct capture_opts *o, struc
 	seen = now_s();
 	c->wait_s = seen - start;
 	if (c->trigger == TRIGGER_FADUMP)
-		snprintf(c->how, sizeof(c->how),
-			 "crash info header at 0x%llx: crashing_cpu 0x%x (fadump registered at "
-			 "0x%llx)",
-			 (unsigned long long)c->w.hdr_addr, c->crashing_cpu,
-			 (unsigned long long)c->w.kernel_tag);
+		mp_set_str(&c->how,
+			   "crash info header at 0x%llx: crashing_cpu 0x%x (fadump registered at "
+			   "0x%llx)",
+			   (unsigned long long)c->w.hdr_addr, c->crashing_cpu,
+			   (unsigned long long)c->w.kernel_tag);
 	/* A guest that is not running has nothing left to settle, and stays as it is. */
 	if (strcmp(status, "running") == 0) {
 		if (c->trigger == TRIGGER_FADUMP)
@@ -371,4 +370,6 @@ void capture_close(struct capture *c)
 {
 	qmp_close(c->q);
 	c->q = NULL;
+	free(c->how);
+	c->how = NULL;
 }

@@ -42,7 +42,7 @@ struct capture {
 	char status_before[32]; /* query-status when we attached */
 	bool stopped;           /* we stopped the guest */
 	enum capture_trigger trigger;
-	char how[400];          /* how the crash was seen, for the report */
+	char *how;              /* how the crash was seen (malloc'd, NULL before) */
 	uint32_t crashing_cpu;  /* from the crash info header (fadump trigger) */
 	bool skiboot_saw;       /* skiboot had recorded the crashing PIR when we stopped */
 	uint32_t skiboot_pir;

@@ -252,7 +252,7 @@ int qmp_hmp(struct qmp *q, const char *cmdline, char **out, struct mp_err *err)
 	const struct json_value *r;
 
 	if (qmp_json_string(quoted, sizeof(quoted), cmdline))
-		return mp_fail(err, MP_EUSAGE, "monitor command too long");
+		return mp_fail(err, MP_EINTERNAL, "monitor command too long");
 	snprintf(args, sizeof(args), "{\"command-line\":%s}", quoted);
 	v = qmp_call(q, "human-monitor-command", args, -1, err);
 	if (!v)

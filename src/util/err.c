@@ -175,3 +175,25 @@ void *mp_reallocarray(void *ptr, size_t nmemb, size_t size, struct mp_err *err)
 		mp_fail(err, MP_ENOMEM, "out of memory (%zu x %zu bytes)", nmemb, size);
 	return p;
 }
+
+int mp_vset_str(char **dst, const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		return -1;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+int mp_set_str(char **dst, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = mp_vset_str(dst, fmt, ap);
+	va_end(ap);
+	return rc;
+}

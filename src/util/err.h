@@ -7,17 +7,53 @@
 #ifndef MPIPL_UTIL_ERR_H
 #define MPIPL_UTIL_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * What went wrong, for callers that act on the kind of failure (the CLI
+ * exits 2 for every one of them; the message says the rest).
+ */
 enum mp_status {
+	/* MP_OK: success; the message is empty. */
 	MP_OK = 0,
-	MP_EINPUT,       /* the input is malformed or inconsistent */
-	MP_EUNSUPPORTED, /* well-formed, but a feature we refuse */
-	MP_EIO,          /* a system call failed (message carries errno text) */
-	MP_ENOMEM,       /* allocation failed */
-	MP_EUSAGE,       /* bad command-line arguments */
-	MP_ENOTFOUND,    /* a probe found nothing of its kind (not an error by itself) */
+	/*
+	 * MP_EINPUT: the input is malformed, cut short or inconsistent. The
+	 * message names the file and the byte offset (mp_fail_at). Never
+	 * retried; --salvage keeps what was read before it.
+	 */
+	MP_EINPUT,
+	/*
+	 * MP_EUNSUPPORTED: the input is well formed, but uses a feature we
+	 * refuse (an unknown compression, a second PT_NOTE layout, ...).
+	 */
+	MP_EUNSUPPORTED,
+	/*
+	 * MP_EIO: a system call failed; the message ends with strerror(errno)
+	 * (mp_fail_errno).
+	 */
+	MP_EIO,
+	/* MP_ENOMEM: an allocation failed (mp_malloc, mp_calloc, ...). */
+	MP_ENOMEM,
+	/*
+	 * MP_EUSAGE: what the user asked for cannot be done: bad arguments,
+	 * an option that does not apply to this input, an output path that
+	 * cannot be written.
+	 */
+	MP_EUSAGE,
+	/*
+	 * MP_ENOTFOUND: a search found nothing of its kind (no VMCOREINFO in
+	 * RAM, no kallsyms tables, no QMP message ready yet). Not an error by
+	 * itself: callers test for it and go on without what was sought.
+	 */
+	MP_ENOTFOUND,
+	/*
+	 * MP_EINTERNAL: a caller broke a function's contract (a peek larger
+	 * than its buffer, a seek on a sequential stream): a bug of ours, not
+	 * of the input or the user.
+	 */
+	MP_EINTERNAL,
 };
 
 struct mp_err {
@@ -63,5 +99,13 @@ void mp_err_clear(struct mp_err *err);
 void *mp_malloc(size_t size, struct mp_err *err);
 void *mp_calloc(size_t nmemb, size_t size, struct mp_err *err);
 void *mp_reallocarray(void *ptr, size_t nmemb, size_t size, struct mp_err *err);
+
+/*
+ * Set *dst to a malloc'd formatted text, freeing what it held: the texts a
+ * result carries (how a base was chosen, why no CPU data) have no fixed size.
+ * Returns -1 when memory ran out (*dst unchanged).
+ */
+int mp_set_str(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int mp_vset_str(char **dst, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #endif

@@ -39,20 +39,6 @@ struct cut {
 	int fd, scratch;
 };
 
-static const struct gm_range *main_range(const struct guest_mem *gm)
-{
-	const struct gm_range *found = NULL;
-
-	for (size_t i = 0; i < gm->nranges; i++) {
-		if (gm->ranges[i].flags & GM_RANGE_AUX)
-			continue;
-		if (found)
-			return NULL;
-		found = &gm->ranges[i];
-	}
-	return found;
-}
-
 /*
  * Whether the file system of the temporary files (the decoded RAM file's)
  * moves extents, probed on a scratch file; *block: its block size.
@@ -263,7 +249,7 @@ static int write_head(struct cut *c, const struct vmcore_model *m, struct mp_err
 int vmcore_elf_in_place(struct guest_mem *gm, const struct vmcore_model *m, const char *tmpdir,
 			int *fd, struct mp_err *err)
 {
-	const struct gm_range *r = main_range(gm);
+	const struct gm_range *r = gm_only_main_range(gm);
 	struct cut c = { .fd = -1, .scratch = -1 };
 	uint64_t block, size;
 	uint8_t *buf = NULL;

@@ -279,7 +279,7 @@ int vmcore_model_build(struct guest_mem *gm, const struct mpipl_analysis *a,
 			       gm->path);
 	if (!a->have_config || !a->have_crash_info)
 		return mp_fail(err, MP_EINPUT, "%s: %s", gm->path,
-			       a->crash_info_error[0] ? a->crash_info_error
+			       a->crash_info_error ? a->crash_info_error
 						      : "fadump kernel metadata is invalid");
 	m->big_endian = a->ci.big_endian;
 	/* ELF_CORE_EFLAGS: 2 for the ELFv2 ABI of little-endian kernels. */

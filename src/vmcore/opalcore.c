@@ -163,7 +163,7 @@ static int cpu_config(const struct mpipl_analysis *a, struct opalcore_model *m,
 		return mp_fail(err, MP_EINPUT,
 			       "%s: no valid CPU data in the processor dump area (%s): Linux exports "
 			       "no OPAL core",
-			       path, a->cpu_data_note[0] ? a->cpu_data_note : "no CPU tag");
+			       path, a->cpu_data_note ? a->cpu_data_note : "no CPU tag");
 	m->ncpus = a->nthreads;
 	for (size_t i = 0; i < m->ncpus; i++)
 		if (!a->threads[i].parsed && a->threads[i].core_state != CORE_STATE_INACTIVE)

@@ -15,9 +15,6 @@
 #include "../mpipl/analyze.h"
 #include "../guestmem/guest_mem.h"
 
-/* Linux maps all of physical memory at this kernel virtual address on ppc64. */
-#define PPC64_KERNEL_BASE 0xC000000000000000ULL
-
 struct vmcore_phdr {
 	uint32_t type;   /* PT_LOAD or PT_NULL (the merged PT_NOTE is implicit, first) */
 	uint64_t paddr;

@@ -391,6 +391,8 @@ void pv_free(struct pv *v)
 {
 	gm_free(v->gm);
 	free(v->t);
+	if (v->r)
+		preserve_report_release(v->r);
 	free(v->r);
 	findings_free(&v->f);
 }

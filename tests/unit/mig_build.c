@@ -259,8 +259,8 @@ struct guest_mem *mb_open(const char *path, struct mp_err *err)
 
 bool mb_has_note(const struct guest_mem *gm, const char *text)
 {
-	for (size_t i = 0; i < gm->nnotes; i++)
-		if (strstr(gm->notes[i], text))
+	for (size_t i = 0; i < gm->notes.n; i++)
+		if (strstr(gm->notes.v[i].msg, text))
 			return true;
 	return false;
 }

@@ -233,8 +233,8 @@ void check_standard(struct guest_mem *gm)
 		expect_bytes(gm, (uint64_t)i * 4096, ram_pages[i]);
 	expect_bytes(gm, STD_HOMER_GPA, -1);
 	expect_bytes(gm, STD_HOMER_GPA + 0x1000, 4);
-	for (size_t i = 0; i < gm->nnotes; i++)
-		rom_noted |= strstr(gm->notes[i], "e1000.rom") != NULL;
+	for (size_t i = 0; i < gm->notes.n; i++)
+		rom_noted |= strstr(gm->notes.v[i].msg, "e1000.rom") != NULL;
 	cr_assert(rom_noted, "the device ROM block is left out with a note");
 
 	cr_assert_eq(gm->ncpus, 2);

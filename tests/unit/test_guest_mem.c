@@ -337,8 +337,14 @@ Test(guest_mem, notes_and_cpus)
 	struct vcpu_state *c = calloc(2, sizeof(*c));
 
 	cr_assert_eq(gm_add_note(gm, &err, "vmdesc missing: %d sections", 3), 0);
-	cr_assert_eq(gm->nnotes, 1);
-	cr_assert_str_eq(gm->notes[0], "vmdesc missing: 3 sections");
+	cr_assert_eq(gm->notes.n, 1);
+	cr_assert_str_eq(gm->notes.v[0].msg, "vmdesc missing: 3 sections");
+	cr_assert_eq(gm->notes.v[0].level, FINDING_INFO);
+	cr_assert_str_eq(gm->notes.v[0].code, "input-note");
+	/* A reader note is never cut (it was cut at 511 bytes once). */
+	cr_assert_eq(gm_add_note(gm, &err, "%0900d", 7), 0);
+	cr_assert_eq(strlen(gm->notes.v[1].msg), 900);
+	cr_assert_eq(gm->notes.v[1].msg[899], '7');
 	c[1].pir = 4;
 	gm_set_cpus(gm, c, 2);
 	cr_assert_eq(gm->ncpus, 2);

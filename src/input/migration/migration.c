@@ -57,6 +57,21 @@ static int read_header(struct mig *g, struct mp_err *err)
 	return ms_skip(&g->src, 8, "stream header", err);
 }
 
+/*
+ * The stream's next byte, left in the stream: 1 with *b set, 0 at its end,
+ * -1 on a read error.
+ */
+static int peek_byte(struct mig *g, uint8_t *b, struct mp_err *err)
+{
+	const uint8_t *p;
+	ptrdiff_t n = ms_peek(&g->src, &p, 1, err);
+
+	if (n <= 0)
+		return n < 0 ? -1 : 0;
+	*b = p[0];
+	return 1;
+}
+
 static int read_str8(struct mig *g, char *out, const char *what, struct mp_err *err)
 {
 	uint8_t len;
@@ -128,17 +143,18 @@ static bool is_record_type(uint8_t t)
 static int read_configuration(struct mig *g, struct mp_err *err)
 {
 	uint64_t at = ms_tell(&g->src);
-	const uint8_t *p;
-	ptrdiff_t n = ms_peek(&g->src, &p, 1, err);
+	int n;
+	uint8_t b;
 	uint32_t len;
 
+	n = peek_byte(g, &b, err);
 	if (n < 0)
 		return -1;
 	if (n == 0)
 		return mp_fail_at(err, MP_EINPUT, g->path, at,
 				  "stream ends right after its header");
-	if (p[0] != MIG_CONFIGURATION) {
-		if (!is_record_type(p[0]))
+	if (b != MIG_CONFIGURATION) {
+		if (!is_record_type(b))
 			return mp_fail_at(err, MP_EINPUT, g->path, at, "no configuration section "
 					  "and no valid record after the header");
 		return gm_add_note(g->gm, err,
@@ -158,10 +174,10 @@ static int read_configuration(struct mig *g, struct mp_err *err)
 	for (;;) {
 		uint64_t sub_at = ms_tell(&g->src);
 
-		n = ms_peek(&g->src, &p, 1, err);
+		n = peek_byte(g, &b, err);
 		if (n < 0)
 			return -1;
-		if (n == 0 || p[0] != MIG_SUBSECTION)
+		if (n == 0 || b != MIG_SUBSECTION)
 			break;
 		if (ms_skip(&g->src, 1, "subsection", err) ||
 		    read_config_subsection(g, sub_at, err))
@@ -453,8 +469,8 @@ static int command(struct mig *g, uint64_t at, struct mp_err *err)
 static int after_eof(struct mig *g, struct mp_err *err)
 {
 	uint64_t at = ms_tell(&g->src);
-	const uint8_t *p;
-	ptrdiff_t n = ms_peek(&g->src, &p, 1, err);
+	uint8_t b;
+	int n = peek_byte(g, &b, err);
 	uint32_t len;
 
 	if (n < 0)
@@ -463,7 +479,7 @@ static int after_eof(struct mig *g, struct mp_err *err)
 		/* When sections were skipped, the summary says how instead. */
 		return g->vmdesc_tried ? 0 : gm_add_note(g->gm, err, "no vmdesc after the EOF record");
 	}
-	if (p[0] != MIG_VMDESC)
+	if (b != MIG_VMDESC)
 		return gm_add_note(g->gm, err,
 				   "byte offset %llu: data after the EOF record is not a vmdesc: "
 				   "ignored",
@@ -471,7 +487,7 @@ static int after_eof(struct mig *g, struct mp_err *err)
 	if (ms_skip(&g->src, 1, "vmdesc", err) || ms_be32(&g->src, &len, "vmdesc length", err) ||
 	    ms_skip(&g->src, len, "vmdesc", err))
 		return -1;
-	n = ms_peek(&g->src, &p, 1, err);
+	n = peek_byte(g, &b, err);
 	if (n < 0)
 		return -1;
 	if (n > 0)

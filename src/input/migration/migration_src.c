@@ -194,7 +194,7 @@ int ms_borrow(struct mig_src *m, size_t len, uint8_t *scratch, const uint8_t **p
 int ms_seek(struct mig_src *m, uint64_t off, struct mp_err *err)
 {
 	if (m->s)
-		return mp_fail(err, MP_EUSAGE, "%s: cannot seek in a sequential stream", m->name);
+		return mp_fail(err, MP_EINTERNAL, "%s: cannot seek in a sequential stream", m->name);
 	if (off < m->delta || off > m->end)
 		return mp_fail(err, MP_EINPUT, "%s: byte offset %llu is outside the stream",
 			       m->name, (unsigned long long)off);
@@ -227,7 +227,7 @@ ptrdiff_t ms_peek(struct mig_src *m, const uint8_t **p, size_t len, struct mp_er
 	ptrdiff_t n;
 
 	if (len > sizeof(m->peekbuf))
-		return mp_fail(err, MP_EUSAGE, "ms_peek: %zu bytes is too many", len);
+		return mp_fail(err, MP_EINTERNAL, "ms_peek: %zu bytes is too many", len);
 	if (m->s) {
 		n = instream_peek(m->s, m->peekbuf, len, err);
 		*p = m->peekbuf;
