@@ -9,7 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
-from common import GOLDEN, REPO, TempDirTest, mpiplctl  # noqa: E402,F401
+from common import GOLDEN, REPO, TempDirTest, golden, mpiplctl  # noqa: E402,F401
 from crashrun import crash_missing, run_crash  # noqa: E402
 
 # None, or why the crash tests are skipped (printed by unittest)

@@ -4,17 +4,13 @@ state after QEMU's preserve step, in every format, reads in crash exactly like
 the capture kernel's own /proc/vmcore."""
 
 import os
-import subprocess
 import unittest
 
-from crashcase import CRASH_SKIP, GOLDEN, TempDirTest, crash_log_as_dmesg, mpiplctl
+from crashcase import (CRASH_SKIP, GOLDEN, TempDirTest, crash_log_as_dmesg, golden, mpiplctl,
+                       unzstd)
 from crashrun import normalise, run_crash
 
 COMMANDS = ["sys", "bt", "bt -a", "ps", "kmem -i", "log"]
-
-
-def golden(name):
-    return os.path.join(GOLDEN, name)
 
 
 @unittest.skipIf(CRASH_SKIP, CRASH_SKIP)
@@ -25,16 +21,11 @@ class CrashGolden(TempDirTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.vmlinux = cls.unzstd(golden("vmlinux-6.12.117-fadump.zst"), "vmlinux")
-        real = cls.unzstd(golden("vmcore.zst"), "vmcore")
+        cls.vmlinux = unzstd(golden("vmlinux-6.12.117-fadump.zst"),
+                             os.path.join(cls.tmp, "vmlinux"))
+        real = unzstd(golden("vmcore.zst"), os.path.join(cls.tmp, "vmcore"))
         cls.real = run_crash(cls.vmlinux, real, COMMANDS)
         os.unlink(real)  # 1.3 GB: only its crash output is needed from here on
-
-    @classmethod
-    def unzstd(cls, src, name):
-        out = os.path.join(cls.tmp, name)
-        subprocess.run(["zstd", "-q", "-d", src, "-o", out], check=True)
-        return out
 
     def test_real_vmcore_shows_the_panic(self):
         # what the rest compares against: crash's reading of the capture kernel's dump

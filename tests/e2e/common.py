@@ -22,6 +22,11 @@ KDUMPCHECK = os.environ.get("KDUMPCHECK", os.path.join(REPO, "build", "kdump-che
 GOLDEN = os.environ.get("MPIPL_GOLDEN") or os.path.abspath(
     os.path.join(REPO, "..", "shared", "golden", "powernv9"))
 
+
+def golden(name):
+    """A file of the real MPIPL cycle."""
+    return os.path.join(GOLDEN, name)
+
 HRMOR = 1 << 63
 CHUNK = 32 << 20  # QEMU's copy chunk
 

@@ -6,11 +6,7 @@ import os
 import subprocess
 import unittest
 
-from common import GOLDEN, TempDirTest, mpiplctl, qemu_registers, read_at, sha256_file, sha256_range
-
-
-def golden(name):
-    return os.path.join(GOLDEN, name)
+from common import GOLDEN, TempDirTest, golden, mpiplctl, qemu_registers, read_at, sha256_file, sha256_range
 
 
 def expected_hash(name):

@@ -10,7 +10,7 @@ import struct
 import subprocess
 import unittest
 
-from common import (GOLDEN, MPIPLCTL, TempDirTest, mdrt_entries, mkimage, mpiplctl, read_at,
+from common import (GOLDEN, MPIPLCTL, TempDirTest, golden, mdrt_entries, mkimage, mpiplctl, read_at,
                     run)
 from elfcheck import PT_LOAD, PT_NOTE, Core
 from test_vmcore import tool_ok
@@ -21,10 +21,6 @@ BLOCK = 64 << 10
 # boot's own writes (2 to 17 bytes each, between 0x33ff8000 and 0x34c28000); every
 # other block equals the memory at S0 there. The issue counted 11; the data says 12.
 SECOND_BOOT_BLOCKS = [60, 201, 202, 205, 207, 214, 215, 222, 230, 239, 246, 254]
-
-
-def golden(name):
-    return os.path.join(GOLDEN, name)
 
 
 def pr_regs(desc, be=True):

@@ -186,7 +186,8 @@ Test(outfile, output_that_is_an_input_refused)
 	free(soft);
 }
 
-Test(outfile, sigpipe_removes_temp)
+/* A child writes into an output, then dies of sig: the cleanup removes the temporary. */
+static void assert_signal_removes_temp(int sig)
 {
 	const char *dir = b_tmpdir();
 	char *path = b_path(dir, "out.raw");
@@ -200,14 +201,24 @@ Test(outfile, sigpipe_removes_temp)
 
 		if (outfile_open(&of, path, NULL, &err) || write(of.fd, "x", 1) != 1)
 			_exit(3);
-		raise(SIGPIPE);
+		raise(sig);
 		_exit(4);
 	}
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFSIGNALED(status), "child status 0x%x", status);
-	cr_assert_eq(WTERMSIG(status), SIGPIPE);
+	cr_assert_eq(WTERMSIG(status), sig);
 	cr_assert_eq(b_dir_count(dir), 0, "the temporary file must be gone");
 	free(path);
+}
+
+Test(outfile, signal_removes_temp)
+{
+	assert_signal_removes_temp(SIGTERM);
+}
+
+Test(outfile, sigpipe_removes_temp)
+{
+	assert_signal_removes_temp(SIGPIPE);
 }
 
 Test(outfile, adopted_file_becomes_the_output)

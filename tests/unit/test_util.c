@@ -325,30 +325,6 @@ Test(outfile, abort_leaves_nothing_and_keeps_old_target)
 	free(path);
 }
 
-Test(outfile, signal_removes_temp)
-{
-	const char *dir = b_tmpdir();
-	char *path = b_path(dir, "out.raw");
-	int status;
-	pid_t pid = fork();
-
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		struct mp_err err;
-		struct outfile of;
-
-		if (outfile_open(&of, path, NULL, &err) || write(of.fd, "x", 1) != 1)
-			_exit(3);
-		raise(SIGTERM);
-		_exit(4);
-	}
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFSIGNALED(status), "child status 0x%x", status);
-	cr_assert_eq(WTERMSIG(status), SIGTERM);
-	cr_assert_eq(b_dir_count(dir), 0, "the temporary file must be gone");
-	free(path);
-}
-
 Test(outfile, bad_directory)
 {
 	struct mp_err err = { 0 };
