@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "guest_mem.h"
+#include "../util/bitmap.h"
 
 struct gm_backing *gm_backing_get(struct gm_backing *b)
 {
@@ -27,6 +28,9 @@ struct fd_backing {
 	bool own_fd;
 	uint64_t base;
 	bool seek_data_works;
+	/* When set: which granules of the file may hold data (no lseek needed). */
+	struct bitmap map;
+	uint64_t granule;
 };
 
 static int fd_read(struct gm_backing *gb, uint64_t off, void *buf, size_t len,
@@ -56,11 +60,50 @@ static int fd_read(struct gm_backing *gb, uint64_t off, void *buf, size_t len,
 	return 0;
 }
 
+/* The granule holding file offset x. */
+static uint64_t granule_of(const struct fd_backing *fb, uint64_t x)
+{
+	return x / fb->granule;
+}
+
+/* Granules needed to cover file bytes [0, x). */
+static uint64_t granules_to(const struct fd_backing *fb, uint64_t x)
+{
+	return x / fb->granule + (x % fb->granule != 0);
+}
+
+/* A found granule index back to a backing offset, kept inside [off, end]. */
+static uint64_t offset_of(const struct fd_backing *fb, uint64_t g, uint64_t off, uint64_t end)
+{
+	uint64_t at = g >= granules_to(fb, fb->base + end) ? fb->base + end : g * fb->granule;
+
+	at -= fb->base;
+	return at < off ? off : at > end ? end : at;
+}
+
+static uint64_t map_next_data(const struct fd_backing *fb, uint64_t off, uint64_t end)
+{
+	return offset_of(fb,
+			 bitmap_next_set(&fb->map, granule_of(fb, fb->base + off),
+					 granules_to(fb, fb->base + end)),
+			 off, end);
+}
+
+static uint64_t map_next_hole(const struct fd_backing *fb, uint64_t off, uint64_t end)
+{
+	return offset_of(fb,
+			 bitmap_next_clear(&fb->map, granule_of(fb, fb->base + off),
+					   granules_to(fb, fb->base + end)),
+			 off, end);
+}
+
 static uint64_t fd_next_data(struct gm_backing *gb, uint64_t off, uint64_t end)
 {
 	struct fd_backing *fb = (struct fd_backing *)gb;
 	off_t r;
 
+	if (fb->map.words && off < end)
+		return map_next_data(fb, off, end);
 	if (!fb->seek_data_works || off >= end)
 		return off;
 	r = lseek(fb->fd, (off_t)(fb->base + off), SEEK_DATA);
@@ -83,6 +126,8 @@ static uint64_t fd_next_hole(struct gm_backing *gb, uint64_t off, uint64_t end)
 	struct fd_backing *fb = (struct fd_backing *)gb;
 	off_t r;
 
+	if (fb->map.words && off < end)
+		return map_next_hole(fb, off, end);
 	if (!fb->seek_data_works || off >= end)
 		return end;
 	r = lseek(fb->fd, (off_t)(fb->base + off), SEEK_HOLE);
@@ -97,6 +142,7 @@ static void fd_destroy(struct gm_backing *gb)
 
 	if (fb->own_fd)
 		close(fb->fd);
+	bitmap_free(&fb->map);
 	free(fb);
 }
 
@@ -123,6 +169,16 @@ struct gm_backing *gm_backing_fd_new(int fd, bool own_fd, uint64_t base, uint64_
 	fb->base = base;
 	fb->seek_data_works = true;
 	return &fb->b;
+}
+
+void gm_backing_fd_set_map(struct gm_backing *b, struct bitmap *map, uint64_t granule)
+{
+	struct fd_backing *fb = (struct fd_backing *)b;
+
+	bitmap_free(&fb->map);
+	fb->map = *map;
+	fb->granule = granule;
+	*map = (struct bitmap){ 0 };
 }
 
 int gm_backing_fd(const struct gm_backing *b, uint64_t *base)

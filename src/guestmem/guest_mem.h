@@ -58,6 +58,14 @@ void gm_backing_put(struct gm_backing *b);
  */
 struct gm_backing *gm_backing_fd_new(int fd, bool own_fd, uint64_t base, uint64_t size,
 				     const char *label, struct mp_err *err);
+/*
+ * Hand an fd backing the map of its file's granule-sized pieces that may hold
+ * data (bit i: file bytes [i * granule, (i + 1) * granule)), taken over and
+ * left empty: holes are then found without SEEK_DATA. The map must stay true:
+ * only for a file nobody writes behind the backing's back.
+ */
+struct bitmap;
+void gm_backing_fd_set_map(struct gm_backing *b, struct bitmap *map, uint64_t granule);
 
 /* The descriptor of a backing made by gm_backing_fd_new, else -1. */
 int gm_backing_fd(const struct gm_backing *b, uint64_t *base);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "builders.h"
+#include "../../src/util/bitmap.h"
 #include "../../src/util/bytes.h"
 
 Test(guest_mem, ranges_sorted_and_checked)
@@ -417,4 +418,86 @@ Test(guest_mem, model_check_random_operations)
 		}
 	}
 	gm_free(gm);
+}
+
+/* bitmap.h against a bool-per-bit model, over random ranges (fixed seed). */
+Test(bitmap, matches_a_bool_model)
+{
+	enum { NBITS = 300 };
+	bool model[NBITS] = { 0 };
+	struct bitmap bm;
+	struct mp_err err = { 0 };
+	unsigned seed = 7;
+
+	cr_assert_eq(bitmap_init(&bm, NBITS, &err), 0);
+	for (int round = 0; round < 2000; round++) {
+		uint64_t a = (uint64_t)rand_r(&seed) % (NBITS + 1), b = (uint64_t)rand_r(&seed) % (NBITS + 1);
+		uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+		uint64_t want_set = hi, want_clear = hi;
+
+		if (round % 3 == 2) {
+			for (uint64_t i = lo; i < hi; i++) {
+				if (model[i] && want_set == hi)
+					want_set = i;
+				if (!model[i] && want_clear == hi)
+					want_clear = i;
+			}
+			cr_assert_eq(bitmap_next_set(&bm, lo, hi), want_set, "set in [%llu, %llu)",
+				     (unsigned long long)lo, (unsigned long long)hi);
+			cr_assert_eq(bitmap_next_clear(&bm, lo, hi), want_clear,
+				     "clear in [%llu, %llu)", (unsigned long long)lo,
+				     (unsigned long long)hi);
+			continue;
+		}
+		for (uint64_t i = lo; i < hi; i++)
+			model[i] = round % 3 == 0;
+		if (round % 3 == 0)
+			bitmap_set_range(&bm, lo, hi);
+		else
+			bitmap_clear_range(&bm, lo, hi);
+	}
+	/* Past nbits every bit reads clear, and nothing is set there. */
+	cr_assert_eq(bitmap_next_clear(&bm, NBITS, NBITS + 64), NBITS);
+	cr_assert_eq(bitmap_next_set(&bm, NBITS, NBITS + 64), NBITS + 64);
+	bitmap_free(&bm);
+}
+
+/*
+ * A backing given the map of its written pages answers next_data/next_hole
+ * as SEEK_DATA/SEEK_HOLE do on the same file (the kernel is the reference),
+ * at page-aligned and unaligned offsets, with a non-zero base.
+ */
+Test(guest_mem, written_map_answers_like_seek_data)
+{
+	const char *dir = b_tmpdir();
+	static const unsigned blocks[] = { 1, 2, 3, 64, 65, 130, 200, 255 };
+	const uint64_t base = 4096, size = 256 * 4096 - base;
+	int fd = sparse_file(dir, 256 * 4096, blocks, sizeof(blocks) / sizeof(blocks[0]), 9);
+	int probe = dup(fd);
+	struct mp_err err = { 0 };
+	struct gm_backing *b = gm_backing_fd_new(fd, true, base, size, "mapped", &err);
+	struct bitmap bm;
+	unsigned seed = 3;
+
+	cr_assert_not_null(b);
+	cr_assert_eq(bitmap_init(&bm, 256, &err), 0);
+	for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+		bitmap_set_range(&bm, blocks[i], blocks[i] + 1);
+	gm_backing_fd_set_map(b, &bm, 4096);
+	cr_assert_null(bm.words, "the backing took the map");
+	for (int round = 0; round < 500; round++) {
+		uint64_t off = (uint64_t)rand_r(&seed) % size;
+		uint64_t end = off + 1 + (uint64_t)rand_r(&seed) % (size - off);
+		off_t d = lseek(probe, (off_t)(base + off), SEEK_DATA);
+		off_t h = lseek(probe, (off_t)(base + off), SEEK_HOLE);
+		uint64_t want_d = d < 0 || (uint64_t)d - base >= end ? end : (uint64_t)d - base;
+		uint64_t want_h = h < 0 || (uint64_t)h - base >= end ? end : (uint64_t)h - base;
+
+		cr_assert_eq(b->ops->next_data(b, off, end), want_d, "data from %llu to %llu",
+			     (unsigned long long)off, (unsigned long long)end);
+		cr_assert_eq(b->ops->next_hole(b, off, end), want_h, "hole from %llu to %llu",
+			     (unsigned long long)off, (unsigned long long)end);
+	}
+	close(probe);
+	gm_backing_put(b);
 }

@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "../../guestmem/guest_mem.h"
+#include "../../util/bitmap.h"
 #include "../instream.h"
 #include "../../guestmem/vcpu.h"
 
@@ -160,6 +161,7 @@ struct mig_ram {
 	long last;            /* block of the last record with a block id, -1 none */
 	int tfd;              /* RAM temporary file, -1 until needed */
 	uint64_t tsize;
+	struct bitmap written; /* per MIG_PAGE_SIZE page of tfd: data was written */
 	/*
 	 * The pending write: wlen bytes for temp offset wstart, gathered from
 	 * wniov pieces that point into the source's buffer (lent pages) or

@@ -144,6 +144,8 @@ static int zero_out(struct mig *g, uint64_t t, size_t n, struct mp_err *err)
 
 	if (pending_overlaps(&g->ram, t, n) && wflush(g, err))
 		return -1;
+	/* The page is the temp file's own (blocks start on pages): all of it reads zero. */
+	bitmap_clear_range(&g->ram.written, t / MIG_PAGE_SIZE, (t + n - 1) / MIG_PAGE_SIZE + 1);
 	if (fallocate(g->ram.tfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)t,
 		      (off_t)n) == 0)
 		return 0;
@@ -176,6 +178,7 @@ static int put_page(struct mig *g, struct ram_block *b, uint64_t addr, const uin
 	}
 	if (wput(g, t, data, n, lent, err))
 		return -1;
+	bitmap_set_range(&g->ram.written, t / MIG_PAGE_SIZE, (t + n - 1) / MIG_PAGE_SIZE + 1);
 	if (idx >= b->hwm)
 		b->hwm = idx + 1;
 	return 0;
@@ -310,7 +313,8 @@ static int open_temp(struct mig *g, struct mp_err *err)
 	if (size == 0)
 		return 0;
 	r->wbuf = mp_malloc(WBUF_SIZE, err);
-	if (!r->wbuf)
+	/* One bit per page: 2 MiB for a 64 GiB guest. */
+	if (!r->wbuf || bitmap_init(&r->written, size / MIG_PAGE_SIZE, err))
 		return -1;
 	r->tfd = temp_file_create(g->tmpdir, "ram", err);
 	if (r->tfd < 0)
@@ -621,10 +625,10 @@ static int add_temp_ranges(struct mig *g, struct mp_err *err)
 		return -1;
 	snprintf(label, sizeof(label), "%s (decoded RAM)", g->path);
 	bk = gm_backing_fd_new(r->tfd, true, 0, r->tsize, label, err);
-	if (bk)
-		bk->temporary = true;
 	if (!bk)
 		return -1;
+	bk->temporary = true;
+	gm_backing_fd_set_map(bk, &r->written, MIG_PAGE_SIZE);
 	r->tfd = -1; /* the backing owns it */
 	for (size_t i = 0; i < r->nblocks && !rc; i++) {
 		const struct ram_block *b = &r->blocks[i];
@@ -708,6 +712,7 @@ void ram_free(struct mig_ram *r)
 	r->z_live = false;
 	free(r->wbuf);
 	free(r->blocks);
+	bitmap_free(&r->written);
 	r->wbuf = NULL;
 	r->blocks = NULL;
 }
