@@ -225,6 +225,9 @@ static int run_capture(struct capture_cli *cli, struct capture *c, struct outfil
 	struct mp_err err;
 	int rc;
 
+	vmcore_cli_prepare_decode(&cli->v, of);
+	io.tmpdir = cli->v.o.tmpdir;
+	io.ram_file_offset = cli->v.o.ram_file_offset;
 	if (capture_attach(c, &cli->co, &err) || capture_wait_and_stop(c, &cli->co, &err))
 		goto fail;
 	gm = capture_take(c, &cli->co, &io, &err);

@@ -40,6 +40,7 @@ struct cli_opts {
 	bool stream_offset_given;
 	bool salvage;
 	const char *tmpdir; /* input_opts.tmpdir (extract: beside the output) */
+	uint64_t ram_file_offset; /* input_opts.ram_file_offset (vmcore in one pass) */
 	const char *cpu_state;
 	enum mpipl_profile profile;
 	enum kernel_endian endian;

@@ -34,6 +34,7 @@ struct guest_mem *cli_open_input(const struct cli_opts *o)
 				 .stream_offset_given = o->stream_offset_given,
 				 .salvage = o->salvage,
 				 .tmpdir = o->tmpdir,
+				 .ram_file_offset = o->ram_file_offset,
 				 .max_size = o->max_size };
 	struct guest_mem *gm;
 	struct mp_err err;

@@ -170,15 +170,10 @@ static int elf_in_place(struct guest_mem *gm, const void *ctx, int *fd, struct m
 	return vmcore_elf_in_place(gm, job->m, job->v->o.tmpdir, fd, err);
 }
 
-/*
- * The ELF vmcore is cut out of the decoded file in one pass only when asked
- * (MPIPLCTL_PASSES=1): ext4 writes a file back to disk before it moves its
- * extents, so with the page cache warm that measured 1.5-3x slower than
- * writing the vmcore again from guest memory (README, "Streams in one pass").
- */
+/* The ELF vmcore is made of the decoded file itself (README, "Streams in one pass"). */
 static bool elf_one_pass(const struct vmcore_cli *v)
 {
-	return !v->kdump && cli_passes_forced("1");
+	return !v->kdump && !cli_passes_forced("2");
 }
 
 static int write_vmcore(struct guest_mem *gm, const struct vmcore_model *m,
@@ -281,6 +276,14 @@ static void report(const struct vmcore_cli *v, struct guest_mem *gm,
 	report_vmcore_text(f, m);
 }
 
+void vmcore_cli_prepare_decode(struct vmcore_cli *v, const struct outfile *of)
+{
+	if (!elf_one_pass(v))
+		return;
+	cli_decode_beside(&v->o, of);
+	v->o.ram_file_offset = VMCORE_ELF_HEAD_GUESS;
+}
+
 void vmcore_cli_init(struct vmcore_cli *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -347,8 +350,7 @@ int cmd_vmcore(int argc, char **argv)
 	vmcore_cli_init(v);
 	argp_parse(&vmcore_cmd_argp, argc, argv, 0, NULL, v);
 	if (cli_open_output(&of, &v->o) == 0) {
-		if (elf_one_pass(v))
-			cli_decode_beside(&v->o, &of);
+		vmcore_cli_prepare_decode(v, &of);
 		gm = cli_open_input(&v->o);
 		if (gm)
 			rc = vmcore_cli_produce(v, gm, &of, NULL);

@@ -38,6 +38,13 @@ struct vmcore_report_extra {
 void vmcore_cli_init(struct vmcore_cli *v);
 
 /*
+ * Before the input is read: an ELF vmcore into a regular file is made of the
+ * decoded RAM file itself, so a stream is decoded beside of, with room for the
+ * headers in front (v->o.tmpdir and v->o.ram_file_offset).
+ */
+void vmcore_cli_prepare_decode(struct vmcore_cli *v, const struct outfile *of);
+
+/*
  * Analyse gm, run the preserve step when it is pre-MPIPL, write the vmcore
  * into of (opened by the caller before any work) and commit it, then report.
  * Returns the exit status; errors are printed.

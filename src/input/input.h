@@ -26,6 +26,11 @@ struct input_opts {
 	 * image can become the output without a copy.
 	 */
 	const char *tmpdir;
+	/*
+	 * Migration streams: decoded RAM starts this many bytes into its file
+	 * (a multiple of 64 KiB), leaving room for a vmcore's headers in front.
+	 */
+	uint64_t ram_file_offset;
 	/* Piped or compressed input copied to a temporary: the most it may hold (0: default). */
 	uint64_t max_size;
 };

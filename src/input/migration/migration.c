@@ -626,6 +626,7 @@ struct guest_mem *migration_read(struct instream *s, uint64_t start, const char 
 	memset(&g, 0, sizeof(g));
 	g.path = instream_path(s);
 	g.tmpdir = o->tmpdir;
+	g.ram_file_offset = o->ram_file_offset;
 	g.ram.tfd = -1;
 	g.ram.last = -1;
 	g.src.fd = -1;

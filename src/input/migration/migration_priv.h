@@ -210,6 +210,7 @@ enum skip_method { SKIP_VMDESC, SKIP_TABLE, SKIP_SCAN, SKIP_METHODS };
 struct mig {
 	const char *path;
 	const char *tmpdir;       /* input_opts.tmpdir: decoded RAM goes there */
+	uint64_t ram_file_offset; /* input_opts.ram_file_offset: where in that file it starts */
 	struct mig_src src;
 	struct guest_mem *gm;
 	char machine[64];

@@ -299,7 +299,7 @@ static int place_blocks(struct mig *g, struct mp_err *err)
 static int open_temp(struct mig *g, struct mp_err *err)
 {
 	struct mig_ram *r = &g->ram;
-	uint64_t size = 0;
+	uint64_t size = round_up_u64(g->ram_file_offset, MIG_PAGE_SIZE);
 
 	for (size_t i = 0; i < r->nblocks; i++) {
 		struct ram_block *b = &r->blocks[i];
@@ -310,7 +310,7 @@ static int open_temp(struct mig *g, struct mp_err *err)
 		if (!add_u64_ok(size, round_up_u64(b->length, MIG_PAGE_SIZE), &size))
 			return mp_fail(err, MP_EINPUT, "%s: RAM blocks add up past 2^64", g->path);
 	}
-	if (size == 0)
+	if (size == round_up_u64(g->ram_file_offset, MIG_PAGE_SIZE))
 		return 0;
 	r->wbuf = mp_malloc(WBUF_SIZE, err);
 	/* One bit per page: 2 MiB for a 64 GiB guest. */
