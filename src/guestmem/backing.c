@@ -181,6 +181,11 @@ void gm_backing_fd_set_map(struct gm_backing *b, struct bitmap *map, uint64_t gr
 	*map = (struct bitmap){ 0 };
 }
 
+bool gm_backing_fd_has_map(const struct gm_backing *b)
+{
+	return b && b->ops == &fd_ops && ((const struct fd_backing *)b)->map.words;
+}
+
 int gm_backing_fd(const struct gm_backing *b, uint64_t *base)
 {
 	const struct fd_backing *fb = (const struct fd_backing *)b;

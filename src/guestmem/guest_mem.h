@@ -66,6 +66,8 @@ struct gm_backing *gm_backing_fd_new(int fd, bool own_fd, uint64_t base, uint64_
  */
 struct bitmap;
 void gm_backing_fd_set_map(struct gm_backing *b, struct bitmap *map, uint64_t granule);
+/* Whether b is an fd backing that was given such a map. */
+bool gm_backing_fd_has_map(const struct gm_backing *b);
 
 /* The descriptor of a backing made by gm_backing_fd_new, else -1. */
 int gm_backing_fd(const struct gm_backing *b, uint64_t *base);

@@ -9,18 +9,14 @@
  * or zeros. When a copy reads bytes that another copy overwrites (a chain of
  * copies, or one overlapping itself), the caller takes the copying path.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "inplace.h"
+#include "filecopy.h"
 #include "../util/bytes.h"
 
-/* Bytes moved per read and write: bounded memory whatever the extent size. */
-#define INPLACE_CHUNK (1u << 20)
-/* Zero runs of at least this size become holes (the file system's block). */
+/* Zero blocks of this size (the file system's) are not written over holes. */
 #define INPLACE_BLOCK 4096u
 
 struct inplace {
@@ -30,6 +26,7 @@ struct inplace {
 	int fd;
 	const struct gm_extent **moved; /* extents not at their own file bytes */
 	size_t nmoved;
+	struct filecopy fc;
 };
 
 static bool in_range(const struct gm_range *r, const struct gm_extent *e)
@@ -111,104 +108,41 @@ static bool copies_feed_copies(const struct inplace *ip)
 	return false;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len, uint64_t off, const char *label,
-		     struct mp_err *err)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return mp_fail_errno(err, "%s: writing the image at byte offset %llu", label,
-					     (unsigned long long)off);
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int write_zeros(int fd, uint64_t off, uint64_t len, const char *label,
-		       struct mp_err *err)
-{
-	while (len) {
-		size_t n = len < sizeof(zero_block) ? (size_t)len : sizeof(zero_block);
-
-		if (write_all(fd, zero_block, n, off, label, err))
-			return -1;
-		off += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Zeros at [off, off + len): whole blocks become a hole, the edges are written. */
-static int zero_file_range(struct inplace *ip, uint64_t off, uint64_t len, struct mp_err *err)
-{
-	uint64_t lo = round_up_u64(off, INPLACE_BLOCK), hi = round_down_u64(off + len, INPLACE_BLOCK);
-
-	if (hi > lo && fallocate(ip->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)lo,
-				 (off_t)(hi - lo)) == 0)
-		return write_zeros(ip->fd, off, lo - off, ip->gm->path, err) ||
-		       write_zeros(ip->fd, hi, off + len - hi, ip->gm->path, err) ? -1 : 0;
-	return write_zeros(ip->fd, off, len, ip->gm->path, err);
-}
-
 /*
- * buf (read for [off, off + n) of the image) written as runs: zero blocks
- * become holes, as the copying path leaves them, and the rest is written.
+ * buf (read for [off, off + n) of the image) written: blocks of zeros are
+ * skipped where the file holds none (the copying path leaves them holes).
  */
 static int write_runs(struct inplace *ip, const uint8_t *buf, size_t n, uint64_t off,
 		      struct mp_err *err)
 {
-	size_t at = 0;
-
-	while (at < n) {
+	for (size_t at = 0; at < n;) {
 		size_t len = n - at < INPLACE_BLOCK ? n - at : INPLACE_BLOCK;
-		bool zero = mem_is_zero(buf + at, len);
-		size_t end = at + len;
 
-		while (end < n) {
-			size_t more = n - end < INPLACE_BLOCK ? n - end : INPLACE_BLOCK;
-
-			if (mem_is_zero(buf + end, more) != zero)
-				break;
-			end += more;
-		}
-		if (zero ? zero_file_range(ip, off + at, end - at, err)
-			 : write_all(ip->fd, buf + at, end - at, off + at, ip->gm->path, err))
+		if (mem_is_zero(buf + at, len) ? filecopy_zero(&ip->fc, off + at, len, err)
+					       : filecopy_write(ip->fd, buf + at, len, off + at, err))
 			return -1;
-		at = end;
+		at += len;
 	}
 	return 0;
 }
 
-/* One moved extent's bytes written at its image offset, a chunk at a time. */
-static int write_extent(struct inplace *ip, const struct gm_extent *e, uint8_t *buf,
-			struct mp_err *err)
+/* One moved extent's bytes written at its image offset. */
+static int write_extent(struct inplace *ip, const struct gm_extent *e, struct mp_err *err)
 {
-	const struct gm_backing_ops *ops = e->backing ? e->backing->ops : NULL;
-	uint64_t done = 0, off = e->gpa - ip->range->gpa;
+	uint64_t off = e->gpa - ip->range->gpa;
 
 	if (!e->backing)
-		return zero_file_range(ip, off, e->len, err);
-	while (done < e->len) {
-		uint64_t data = ops->next_data ? ops->next_data(e->backing, e->boff + done,
-								 e->boff + e->len) - e->boff
-					       : done;
-		size_t n;
+		return filecopy_zero(&ip->fc, off, e->len, err);
+	/* A copy within the file (preserve's): the kernel copies its data runs. */
+	if (e->backing == ip->file)
+		return filecopy_runs(&ip->fc, e->boff, e->len, ip->fd, e->boff, ip->fd, off,
+				     UINT64_MAX, true, err);
+	for (uint64_t done = 0; done < e->len;) {
+		size_t n = e->len - done < FILECOPY_WINDOW ? (size_t)(e->len - done)
+							    : FILECOPY_WINDOW;
 
-		/* A hole of the source is a hole of the image. */
-		if (data > done) {
-			if (zero_file_range(ip, off + done, data - done, err))
-				return -1;
-			done = data;
-			continue;
-		}
-		n = e->len - done < INPLACE_CHUNK ? (size_t)(e->len - done) : INPLACE_CHUNK;
-		if (ops->read(e->backing, e->boff + done, buf, n, err) ||
-		    write_runs(ip, buf, n, off + done, err))
+		if (e->backing->ops->read(e->backing, e->boff + done, ip->fc.buf, n, err) ||
+		    write_runs(ip, ip->fc.buf, n, off + done, err))
 			return -1;
 		done += n;
 	}
@@ -218,7 +152,6 @@ static int write_extent(struct inplace *ip, const struct gm_extent *e, uint8_t *
 int gm_materialize_in_place(struct guest_mem *gm, int *fd, uint64_t *size, struct mp_err *err)
 {
 	struct inplace ip = { .gm = gm, .fd = -1 };
-	uint8_t *buf = NULL;
 	int rc = 0;
 
 	ip.range = gm_only_main_range(gm);
@@ -228,13 +161,12 @@ int gm_materialize_in_place(struct guest_mem *gm, int *fd, uint64_t *size, struc
 		return -1;
 	if (copies_feed_copies(&ip))
 		goto out;
-	buf = mp_malloc(INPLACE_CHUNK, err);
-	rc = buf ? 1 : -1;
+	rc = filecopy_init(&ip.fc, ip.file, ip.fd, err) ? -1 : 1;
 	/* Copies first, while the bytes they read are still the decoded ones. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; rc == 1 && i < ip.nmoved; i++)
 			if (reads_file(&ip, ip.moved[i]) == (pass == 0) &&
-			    write_extent(&ip, ip.moved[i], buf, err))
+			    write_extent(&ip, ip.moved[i], err))
 				rc = -1;
 	if (rc == 1 && ftruncate(ip.fd, (off_t)ip.range->size) < 0)
 		rc = mp_fail_errno(err, "%s: sizing the image to %llu bytes", gm->path,
@@ -242,7 +174,7 @@ int gm_materialize_in_place(struct guest_mem *gm, int *fd, uint64_t *size, struc
 	*fd = ip.fd;
 	*size = ip.range->size;
 out:
-	free(buf);
+	filecopy_free(&ip.fc);
 	free(ip.moved);
 	return rc;
 }

@@ -23,21 +23,15 @@
  * describes the decoded bytes, which is what every source read (from the
  * file or the scratch copy) and every destination still holds.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "elf_inplace.h"
 #include "elf_writer.h"
+#include "../guestmem/filecopy.h"
 #include "../util/bytes.h"
 #include "../util/tempfile.h"
 
-/* Bytes per read and write: bounded memory whatever the guest size. */
-#define WINDOW (1u << 20)
-/* Bytes per copy_file_range call: bounded latency for signals. */
-#define COPY_MAX (64u << 20)
 
 enum piece_kind {
 	PIECE_MOVE,  /* bytes of the decoded file at src */
@@ -67,9 +61,7 @@ struct cut {
 	const char *tmpdir; /* for the scratch file */
 	int scratch;        /* -1 until a source needs saving */
 	uint64_t scratch_len;
-	bool no_copy_range; /* copy_file_range refused: pread/pwrite instead */
-	uint8_t *buf;       /* WINDOW bytes being moved */
-	uint8_t *zeros;     /* WINDOW zero bytes */
+	struct filecopy fc;
 };
 
 /* ---- the pieces: where each byte of every chunk comes from ---- */
@@ -238,129 +230,11 @@ static int plan_saves(struct cut *c, struct mp_err *err)
 
 /* ---- writing into the file ---- */
 
-static int write_all(int fd, const uint8_t *p, size_t len, uint64_t off, struct mp_err *err)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return mp_fail_errno(err, "vmcore in place: writing at byte offset %llu",
-					     (unsigned long long)off);
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_all(int fd, uint8_t *p, size_t len, uint64_t off, struct mp_err *err)
-{
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return mp_fail_errno(err, "vmcore in place: reading at byte offset %llu",
-					     (unsigned long long)off);
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * [off, off + len) of the file reads zero: its data runs (the page map's)
- * are overwritten with zeros. Not punched: ext4 writes a range back to disk
- * before it punches a hole in it.
- */
-static int zero_range(struct cut *c, uint64_t off, uint64_t len, struct mp_err *err)
-{
-	uint64_t end = off + len;
-
-	while (off < end) {
-		uint64_t data = c->file->ops->next_data(c->file, off, end), hole;
-
-		if (data >= end)
-			break;
-		hole = c->file->ops->next_hole(c->file, data, end);
-		hole = hole - data > WINDOW ? data + WINDOW : hole;
-		if (write_all(c->fd, c->zeros, (size_t)(hole - data), data, err))
-			return -1;
-		off = hole;
-	}
-	return 0;
-}
-
-/* len bytes from src of in_fd to dst of out_fd; the two ranges do not overlap. */
-static int copy_bytes(struct cut *c, int in_fd, uint64_t src, int out_fd, uint64_t dst,
-		      uint64_t len, struct mp_err *err)
-{
-	while (len) {
-		size_t n = len < COPY_MAX ? (size_t)len : COPY_MAX;
-		loff_t in = (loff_t)src, out = (loff_t)dst;
-		ssize_t got = -1;
-
-		if (!c->no_copy_range)
-			got = copy_file_range(in_fd, &in, out_fd, &out, n, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			/* Not offered here (older kernels, some file systems): copy by hand. */
-			c->no_copy_range = true;
-			got = n < WINDOW ? (ssize_t)n : WINDOW;
-			if (read_all(in_fd, c->buf, (size_t)got, src, err) ||
-			    write_all(out_fd, c->buf, (size_t)got, dst, err))
-				return -1;
-		}
-		src += (uint64_t)got;
-		dst += (uint64_t)got;
-		len -= (uint64_t)got;
-	}
-	return 0;
-}
-
-/*
- * The decoded bytes at [src, src + len) of the file copied from in_fd at
- * in_base + (byte - src) to out_fd at dst + (byte - src), by the data runs
- * of the page map, in steps of at most step bytes. Data runs go with
- * copy_file_range (one copy, in the kernel); holes are never read (ext4
- * fills the page cache with zeroed pages for them) but, with zero_holes,
- * zero the destination where it holds data. Moves read the file itself
- * (step: the distance moved, so no step overlaps itself); saved pieces go
- * to and come back from the scratch file.
- */
-static int copy_runs(struct cut *c, uint64_t src, uint64_t len, int in_fd, uint64_t in_base,
-		     int out_fd, uint64_t dst, uint64_t step, bool zero_holes, struct mp_err *err)
-{
-	uint64_t at = src, end = src + len;
-
-	while (at < end) {
-		uint64_t data = c->file->ops->next_data(c->file, at, end), n;
-
-		if (data > at) {
-			if (zero_holes && zero_range(c, dst + (at - src), data - at, err))
-				return -1;
-			at = data;
-			continue;
-		}
-		n = c->file->ops->next_hole(c->file, at, end) - at;
-		n = n < step ? n : step;
-		if (copy_bytes(c, in_fd, in_base + (at - src), out_fd, dst + (at - src), n, err))
-			return -1;
-		at += n;
-	}
-	return 0;
-}
-
 static int run_move(struct cut *c, const struct piece *m, struct mp_err *err)
 {
 	uint64_t gap = m->src > m->dst ? m->src - m->dst : m->dst - m->src;
 
-	return copy_runs(c, m->src, m->len, c->fd, m->src, c->fd, m->dst, gap, true, err);
+	return filecopy_runs(&c->fc, m->src, m->len, c->fd, m->src, c->fd, m->dst, gap, true, err);
 }
 
 /* Before any move: the sources that moves overwrite, to the scratch file. */
@@ -375,8 +249,8 @@ static int save_sources(struct cut *c, struct mp_err *err)
 		const struct piece *p = &c->p[i];
 
 		if (p->kind == PIECE_SAVED &&
-		    copy_runs(c, p->src, p->len, c->fd, p->src, c->scratch, p->scratch, UINT64_MAX,
-			      false, err))
+		    filecopy_runs(&c->fc, p->src, p->len, c->fd, p->src, c->scratch, p->scratch,
+				  UINT64_MAX, false, err))
 			return -1;
 	}
 	return 0;
@@ -384,18 +258,18 @@ static int save_sources(struct cut *c, struct mp_err *err)
 
 static int run_saved(struct cut *c, const struct piece *p, struct mp_err *err)
 {
-	return copy_runs(c, p->src, p->len, c->scratch, p->scratch, c->fd, p->dst, UINT64_MAX,
-			 true, err);
+	return filecopy_runs(&c->fc, p->src, p->len, c->scratch, p->scratch, c->fd, p->dst,
+			     UINT64_MAX, true, err);
 }
 
 /* Bytes preserve holds in memory, read through guest memory. */
 static int run_write(struct cut *c, const struct piece *w, struct mp_err *err)
 {
 	for (uint64_t done = 0; done < w->len;) {
-		size_t n = w->len - done < WINDOW ? (size_t)(w->len - done) : WINDOW;
+		size_t n = w->len - done < FILECOPY_WINDOW ? (size_t)(w->len - done) : FILECOPY_WINDOW;
 
-		if (gm_read_lenient(c->gm, w->src + done, c->buf, n, err) ||
-		    write_all(c->fd, c->buf, n, w->dst + done, err))
+		if (gm_read_lenient(c->gm, w->src + done, c->fc.buf, n, err) ||
+		    filecopy_write(c->fd, c->fc.buf, n, w->dst + done, err))
 			return -1;
 		done += n;
 	}
@@ -416,7 +290,7 @@ static int run_pieces(struct cut *c, struct mp_err *err)
 		const struct piece *p = &c->p[i];
 
 		if (p->kind == PIECE_WRITE ? run_write(c, p, err)
-		    : p->kind == PIECE_ZERO ? zero_range(c, p->dst, p->len, err)
+		    : p->kind == PIECE_ZERO ? filecopy_zero(&c->fc, p->dst, p->len, err)
 					    : 0)
 			return -1;
 	}
@@ -433,9 +307,9 @@ static int write_head(struct cut *c, const struct vmcore_model *m, const struct 
 
 	if (vmcore_headers(m, l, &hdr, err))
 		return -1;
-	rc = write_all(c->fd, hdr, l->elfsz, 0, err) ||
-		     write_all(c->fd, m->notes, m->notes_len, l->elfsz, err) ||
-		     zero_range(c, notes_end, l->elfsz + l->notes_sz - notes_end, err)
+	rc = filecopy_write(c->fd, hdr, l->elfsz, 0, err) ||
+		     filecopy_write(c->fd, m->notes, m->notes_len, l->elfsz, err) ||
+		     filecopy_zero(&c->fc, notes_end, l->elfsz + l->notes_sz - notes_end, err)
 		     ? -1
 		     : 0;
 	free(hdr);
@@ -445,14 +319,19 @@ static int write_head(struct cut *c, const struct vmcore_model *m, const struct 
 	return rc;
 }
 
-/* The decoded RAM file: a private temporary backing with a descriptor, at its byte 0. */
+/*
+ * The decoded RAM file: a private temporary backing at its byte 0, with the
+ * map of the pages the decoder wrote (a migration stream's). A decompressed
+ * raw image has no map (its holes would cost SEEK_DATA calls, and its file
+ * may end before RAM does): it is written from guest memory.
+ */
 static bool find_file(struct cut *c)
 {
 	for (size_t i = 0; i < c->gm->nextents; i++) {
 		struct gm_backing *b = c->gm->ext[i].backing;
 		uint64_t base;
 
-		if (b && b->temporary && b->ops->next_hole) {
+		if (b && b->temporary && gm_backing_fd_has_map(b)) {
 			c->fd = gm_backing_fd(b, &base);
 			c->file = b;
 			return c->fd >= 0 && base == 0;
@@ -480,15 +359,15 @@ int vmcore_elf_in_place(struct guest_mem *gm, const struct vmcore_model *m, cons
 		rc = -1;
 		goto out;
 	}
-	c.buf = mp_malloc(WINDOW, err);
-	c.zeros = c.buf ? mp_calloc(1, WINDOW, err) : NULL;
-	rc = c.zeros && run_pieces(&c, err) == 0 && write_head(&c, m, &l, err) == 0 ? 1 : -1;
+	rc = filecopy_init(&c.fc, c.file, c.fd, err) == 0 && run_pieces(&c, err) == 0 &&
+			     write_head(&c, m, &l, err) == 0
+		     ? 1
+		     : -1;
 	*fd = c.fd;
 out:
 	if (c.scratch >= 0)
 		close(c.scratch);
-	free(c.buf);
-	free(c.zeros);
+	filecopy_free(&c.fc);
 	free(c.p);
 	vmcore_layout_free(&l);
 	return rc;
