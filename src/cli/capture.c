@@ -228,6 +228,8 @@ static int run_capture(struct capture_cli *cli, struct capture *c, struct outfil
 	vmcore_cli_prepare_decode(&cli->v, of);
 	io.tmpdir = cli->v.o.tmpdir;
 	io.ram_file_offset = cli->v.o.ram_file_offset;
+	io.placer = cli->v.o.placer;
+	io.placer_ctx = cli->v.o.placer_ctx;
 	if (capture_attach(c, &cli->co, &err) || capture_wait_and_stop(c, &cli->co, &err))
 		goto fail;
 	gm = capture_take(c, &cli->co, &io, &err);
@@ -304,6 +306,7 @@ int cmd_capture(int argc, char **argv)
 	outfile_abort(&dof);
 	outfile_abort(&of);
 	capture_close(&c);
+	vmcore_cli_release(&cli->v);
 	free(cli);
 	return rc;
 }

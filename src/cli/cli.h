@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../input/input.h"
 #include "../vmcore/vmcore.h"
 #include "../mpipl/analyze.h"
 #include "../mpipl/regsave.h"
@@ -41,6 +42,8 @@ struct cli_opts {
 	bool salvage;
 	const char *tmpdir; /* input_opts.tmpdir (extract: beside the output) */
 	uint64_t ram_file_offset; /* input_opts.ram_file_offset (vmcore in one pass) */
+	ram_placer_fn placer;     /* input_opts.placer (vmcore in one pass) */
+	void *placer_ctx;
 	const char *cpu_state;
 	enum mpipl_profile profile;
 	enum kernel_endian endian;

@@ -35,6 +35,8 @@ struct guest_mem *cli_open_input(const struct cli_opts *o)
 				 .salvage = o->salvage,
 				 .tmpdir = o->tmpdir,
 				 .ram_file_offset = o->ram_file_offset,
+				 .placer = o->placer,
+				 .placer_ctx = o->placer_ctx,
 				 .max_size = o->max_size };
 	struct guest_mem *gm;
 	struct mp_err err;

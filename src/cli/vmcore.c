@@ -282,6 +282,22 @@ void vmcore_cli_prepare_decode(struct vmcore_cli *v, const struct outfile *of)
 		return;
 	cli_decode_beside(&v->o, of);
 	v->o.ram_file_offset = VMCORE_ELF_HEAD_GUESS;
+	/* A plain core keeps RAM in order: the usual places are its places. */
+	if (v->synthesize_always)
+		return;
+	elf_place_init(&v->place);
+	cli_analyze_opts(&v->o, &v->place.ao);
+	cli_vmcore_opts(&v->o, &v->place.vo);
+	v->place.profile = v->o.profile;
+	v->place.post = v->post;
+	v->place.head = VMCORE_ELF_HEAD_GUESS;
+	v->o.placer = elf_place_fn;
+	v->o.placer_ctx = &v->place;
+}
+
+void vmcore_cli_release(struct vmcore_cli *v)
+{
+	elf_place_free(&v->place);
 }
 
 void vmcore_cli_init(struct vmcore_cli *v)
@@ -357,6 +373,7 @@ int cmd_vmcore(int argc, char **argv)
 	}
 	outfile_abort(&of);
 	gm_free(gm);
+	vmcore_cli_release(v);
 	free(v);
 	return rc;
 }

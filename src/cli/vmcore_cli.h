@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "../vmcore/elf_place.h"
 #include "../vmcore/kdump/kdump_writer.h"
 #include "../util/json_out.h"
 #include "../util/outfile.h"
@@ -18,6 +19,7 @@ struct vmcore_cli {
 	bool kdump;               /* --format=kdump */
 	struct kdump_opts kopts;  /* --compress, --threads */
 	const char *kdump_only;   /* the last of --compress, --threads given */
+	struct elf_place place;   /* where a stream's pages go (vmcore_cli_prepare_decode) */
 };
 
 /* --post, --synthesize, --format, --compress, --threads, for a vmcore_cli's o. */
@@ -40,9 +42,12 @@ void vmcore_cli_init(struct vmcore_cli *v);
 /*
  * Before the input is read: an ELF vmcore into a regular file is made of the
  * decoded RAM file itself, so a stream is decoded beside of, with room for the
- * headers in front (v->o.tmpdir and v->o.ram_file_offset).
+ * headers in front (v->o.tmpdir and v->o.ram_file_offset), its pages placed
+ * where the vmcore needs them (v->o.placer).
  */
 void vmcore_cli_prepare_decode(struct vmcore_cli *v, const struct outfile *of);
+/* What vmcore_cli_init and vmcore_cli_prepare_decode took. */
+void vmcore_cli_release(struct vmcore_cli *v);
 
 /*
  * Analyse gm, run the preserve step when it is pre-MPIPL, write the vmcore

@@ -402,6 +402,21 @@ int gm_zero(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct mp_err *err
 	return ext_replace(gm, gpa, len, &e, 1, err);
 }
 
+int gm_map(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_backing *backing,
+	   uint64_t boff, struct mp_err *err)
+{
+	struct gm_extent e = { .gpa = gpa, .len = len, .backing = backing, .boff = boff };
+
+	if (len == 0)
+		return 0;
+	if (check_ram(gm, gpa, len, "map", err))
+		return -1;
+	if (boff > backing->size || len > backing->size - boff)
+		return mp_fail(err, MP_EINTERNAL, "%s: 0x%llx+0x%llx mapped past its backing's end",
+			       gm->path, (unsigned long long)gpa, (unsigned long long)len);
+	return ext_replace(gm, gpa, len, &e, 1, err);
+}
+
 /* Copies of the extents covering [src, src + len), moved to start at dst. */
 static struct gm_extent *ext_snapshot(struct guest_mem *gm, uint64_t src, uint64_t len,
 				      uint64_t dst, size_t *count, struct mp_err *err)

@@ -175,6 +175,9 @@ const struct gm_extent *gm_extent_at(const struct guest_mem *gm, uint64_t gpa);
 int gm_write(struct guest_mem *gm, uint64_t gpa, const void *buf, size_t len,
 	     struct mp_err *err);
 int gm_zero(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct mp_err *err);
+/* Point [gpa, gpa + len) of RAM at backing's bytes from boff (a reader placing pages). */
+int gm_map(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_backing *backing,
+	   uint64_t boff, struct mp_err *err);
 
 /* memmove(dst, src, len) in guest memory: dst sees src as it was before the call. */
 int gm_copy(struct guest_mem *gm, uint64_t dst, uint64_t src, uint64_t len,

@@ -12,6 +12,40 @@
 #include "../guestmem/guest_mem.h"
 #include "instream.h"
 
+/*
+ * Placement (vmcore in one pass, README "Streams in one pass"): while a
+ * migration stream is read, a placer may say where in the decoded RAM file
+ * each page of the main RAM block goes, so that most pages land where the
+ * output needs them and are never moved again.
+ */
+enum ram_place_kind {
+	RAM_PLACE_USUAL, /* file offset ram_file_offset + (gpa - block start) */
+	RAM_PLACE_AT,    /* file offset at (the placer's choice) */
+	RAM_PLACE_SPILL, /* a spill file beside: the page is needed, but not there */
+};
+
+struct ram_place {
+	enum ram_place_kind kind;
+	uint64_t len; /* bytes from gpa the answer holds for (a page at least) */
+	uint64_t at;  /* RAM_PLACE_AT: the file offset of gpa */
+};
+
+/* The decoder as a placer sees it. */
+struct ram_placing;
+/*
+ * Guest memory as decoded so far: pages not yet sent read as zero, the
+ * vCPUs are not known yet. The caller frees it; it must not outlive the call.
+ */
+struct guest_mem *ram_placing_so_far(struct ram_placing *p, struct mp_err *err);
+
+/*
+ * Asked once for each page of main RAM at gpa that arrives unplaced, [gpa,
+ * end) being unplaced: fill *place. The decoder takes any answer as advice:
+ * a target already taken goes to the spill file instead.
+ */
+typedef int (*ram_placer_fn)(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
+			     struct ram_place *place, struct mp_err *err);
+
 struct input_opts {
 	uint64_t mem_base;    /* raw images: guest address of the first byte */
 	const char *snapshot; /* qcow2: snapshot tag or id (NULL: newest) */
@@ -31,6 +65,9 @@ struct input_opts {
 	 * (a multiple of 64 KiB), leaving room for a vmcore's headers in front.
 	 */
 	uint64_t ram_file_offset;
+	/* Migration streams: where pages of main RAM go (NULL: where usual). */
+	ram_placer_fn placer;
+	void *placer_ctx;
 	/* Piped or compressed input copied to a temporary: the most it may hold (0: default). */
 	uint64_t max_size;
 };

@@ -209,6 +209,18 @@ static int build_sig_phdrs(struct guest_mem *gm, const struct mpipl_analysis *a,
 	return rc;
 }
 
+/* After the CPU notes of a FADMPSIG registration: VMCOREINFO, the page size, the loads. */
+static int build_sig_rest(struct guest_mem *gm, const struct mpipl_analysis *a,
+			  const struct vmcore_opts *o, struct vmcore_model *m, struct findings *f,
+			  struct mp_err *err)
+{
+	if (merge_note_segment(gm, m, a->ci.vmcoreinfo_raddr, a->ci.vmcoreinfo_size, "VMCOREINFO",
+			       f, err))
+		return -1;
+	m->page_size = vmcore_page_size(m, o, f);
+	return build_sig_phdrs(gm, a, o, m, err);
+}
+
 /* Validate a legacy elfcorehdr as /proc/vmcore does (mpipl.md 6.6 step 1). */
 static int legacy_check_ehdr(const uint8_t *e, bool be, uint64_t at, struct mp_err *err)
 {
@@ -303,16 +315,28 @@ int vmcore_model_build(struct guest_mem *gm, const struct mpipl_analysis *a,
 		m->page_size = vmcore_page_size(m, o, f);
 		return 0;
 	}
-	if (merge_note_segment(gm, m, a->ci.vmcoreinfo_raddr, a->ci.vmcoreinfo_size, "VMCOREINFO",
-			       f, err))
-		goto fail;
-	m->page_size = vmcore_page_size(m, o, f);
-	if (build_sig_phdrs(gm, a, o, m, err))
+	if (build_sig_rest(gm, a, o, m, f, err))
 		goto fail;
 	return 0;
 fail:
 	vmcore_model_free(m);
 	return -1;
+}
+
+int vmcore_model_loads(struct guest_mem *gm, const struct mpipl_analysis *a,
+		       const struct vmcore_opts *o, struct vmcore_model *m, struct findings *f,
+		       struct mp_err *err)
+{
+	memset(m, 0, sizeof(*m));
+	if (!a->have_kernel_meta || !a->have_config || !a->have_crash_info ||
+	    a->ci.kind == CRASH_HDR_INF)
+		return mp_fail(err, MP_EINPUT, "%s: no FADMPSIG registration to lay out", gm->path);
+	m->big_endian = a->ci.big_endian;
+	if (build_sig_rest(gm, a, o, m, f, err)) {
+		vmcore_model_free(m);
+		return -1;
+	}
+	return 0;
 }
 
 const char *vmcoreinfo_text(const struct vmcore_model *m, size_t *len)

@@ -71,6 +71,15 @@ int vmcore_model_build(struct guest_mem *gm, const struct mpipl_analysis *a,
 		       struct mp_err *err);
 
 /*
+ * Only what places the PT_LOADs of a FADMPSIG registration: the VMCOREINFO
+ * note (for the page size) and the program headers, no CPU notes (placing a
+ * stream's pages before its vCPUs are read). Fails where vmcore_model_build
+ * would, and for a legacy FADMPINF header.
+ */
+int vmcore_model_loads(struct guest_mem *gm, const struct mpipl_analysis *a,
+		       const struct vmcore_opts *o, struct vmcore_model *m, struct findings *f,
+		       struct mp_err *err);
+/*
  * A plain core of all guest RAM (no fadump registration): one NT_PRSTATUS
  * per vCPU of the input (in o->cpu_order when given), the VMCOREINFO note
  * when o has one, one PT_LOAD per main RAM range, like QEMU's

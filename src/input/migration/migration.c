@@ -629,6 +629,7 @@ struct guest_mem *migration_read(struct instream *s, uint64_t start, const char 
 	g.ram_file_offset = o->ram_file_offset;
 	g.ram.tfd = -1;
 	g.ram.last = -1;
+	place_init(&g.ram.place, &g, o);
 	g.src.fd = -1;
 	if (ms_open(&g.src, s, start, o->tmpdir, err))
 		goto out;

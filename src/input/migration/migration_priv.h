@@ -4,6 +4,7 @@
  *   migration_src.c   the byte source (sequential instream, or pread on a file)
  *   migration.c       header, configuration, records, sections, skipping
  *   migration_ram.c   the `ram` section into a sparse temporary file
+ *   migration_place.c where in that file (or a spill file) pages of main RAM go
  *   migration_cpu.c   `cpu` / `cpu_common` sections and their size table
  *   xbzrle.c          XBZRLE page decoding
  *   vmdesc.c          locating and measuring the vmdesc JSON
@@ -20,6 +21,7 @@
 
 #include "../../guestmem/guest_mem.h"
 #include "../../util/bitmap.h"
+#include "../input.h"
 #include "../instream.h"
 #include "../../guestmem/vcpu.h"
 
@@ -147,11 +149,45 @@ struct ram_block {
 	unsigned flags;       /* GM_RANGE_AUX for HOMER */
 	uint64_t gpa;         /* where it goes when kept */
 	uint64_t toff;        /* offset in the RAM temporary file */
-	uint64_t hwm;         /* pages at or above this index were never written */
 	uint64_t records;     /* page records received */
 	/* mapped-ram (spec 4.5) */
 	bool mr_empty;        /* bitmap_offset = pages_offset = 0: no data in the file */
 	uint64_t mr_bitmap_off, mr_pages_off;
+};
+
+/* A run of pages a placer put at a file offset of its choice. */
+struct ram_at_run {
+	uint64_t addr, len; /* block offsets */
+	uint64_t target;    /* file offset of addr */
+};
+
+/*
+ * Placement of one block (main RAM) by input_opts.placer. Every page of the
+ * block is undecided until its first record (undecided pages read as zero),
+ * then stays where it was put: usual (ram_file_offset + block offset), at a
+ * run's target, or spilled (the spill file, a sparse shadow of the block at
+ * the same offsets). owned makes two pages never share a file page.
+ */
+struct ram_placing {
+	struct mig *g;
+	ram_placer_fn fn;
+	void *ctx;
+	long block;            /* the placed block, -1: none */
+	struct bitmap decided; /* per page of the block */
+	struct bitmap spilled; /* per page of the block */
+	struct bitmap owned;   /* per page of the RAM file: some page's place */
+	struct ram_at_run *at; /* sorted by addr, disjoint */
+	size_t nat, cap;
+	int sfd;               /* spill file, -1 until needed */
+	struct bitmap swritten; /* per page of the spill file: data written */
+};
+
+/* Where a page's bytes go: a descriptor, an offset and the map of that file. */
+struct ram_target {
+	int fd;
+	uint64_t off;
+	struct bitmap *map;
+	bool decided; /* false: an undecided page (reads as zero, nothing to write) */
 };
 
 struct mig_ram {
@@ -162,12 +198,14 @@ struct mig_ram {
 	int tfd;              /* RAM temporary file, -1 until needed */
 	uint64_t tsize;
 	struct bitmap written; /* per MIG_PAGE_SIZE page of tfd: data was written */
+	struct ram_placing place;
 	/*
 	 * The pending write: wlen bytes for temp offset wstart, gathered from
 	 * wniov pieces that point into the source's buffer (lent pages) or
 	 * into wbuf (pages decoded here, wbuf_used bytes of it).
 	 */
 	struct iovec wiov[MIG_WIOV_MAX];
+	int wfd; /* the file it goes to */
 	int wniov;
 	size_t wlen;
 	uint64_t wstart;
@@ -190,6 +228,33 @@ int ram_load_body(struct mig *g, struct mp_err *err);
 /* Decide where kept blocks go and add them to gm. */
 int ram_finish(struct mig *g, struct mp_err *err);
 void ram_free(struct mig_ram *r);
+
+/* Write out what is queued for the RAM file or the spill file. */
+int ram_flush(struct mig *g, struct mp_err *err);
+/* The kept blocks into gm, over main (the RAM file) and spill (NULL: none). */
+int ram_add_ranges(struct mig *g, struct guest_mem *gm, struct gm_backing *main,
+		   struct gm_backing *spill, struct mp_err *err);
+
+/* ---- placement (migration_place.c) ---- */
+
+/* Before the block list: placement off (every page where usual). */
+void place_init(struct ram_placing *p, struct mig *g, const struct input_opts *o);
+/* After the RAM file is made: place block index i with its placer, if any. */
+int place_start(struct ram_placing *p, long block, struct mp_err *err);
+/*
+ * Where page addr of block b goes; with decide, an undecided page of the
+ * placed block is placed now (its placer asked).
+ */
+int place_target(struct mig *g, const struct ram_block *b, uint64_t addr, bool decide,
+		 struct ram_target *t, struct mp_err *err);
+/* Point the placed block's runs in gm at main (the RAM file) and spill (the spill file). */
+int place_map(const struct ram_placing *p, struct guest_mem *gm, struct gm_backing *main,
+	      struct gm_backing *spill, struct mp_err *err);
+/* The spill file as a backing for gm (NULL when nothing spilled), taking its fd and map. */
+struct gm_backing *place_spill_backing(struct ram_placing *p, struct mp_err *err);
+/* A reader note: how much was placed at chosen offsets and how much spilled. */
+int place_note(const struct ram_placing *p, struct guest_mem *gm, struct mp_err *err);
+void place_free(struct ram_placing *p);
 
 /* mapped-ram: the 28-byte header after a block's list entry, and the jump past its pages. */
 int mapped_ram_block_header(struct mig *g, struct ram_block *b, struct mp_err *err);

@@ -58,7 +58,7 @@ static int pwritev_all(struct mig *g, struct iovec *iov, int n, uint64_t off,
 		       struct mp_err *err)
 {
 	while (n > 0) {
-		ssize_t w = pwritev(g->ram.tfd, iov, n, (off_t)off);
+		ssize_t w = pwritev(g->ram.wfd, iov, n, (off_t)off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -80,14 +80,6 @@ static int pwritev_all(struct mig *g, struct iovec *iov, int n, uint64_t off,
 	return 0;
 }
 
-static int pwrite_all(struct mig *g, const void *buf, size_t len, uint64_t off,
-		      struct mp_err *err)
-{
-	struct iovec iov = { (void *)buf, len };
-
-	return pwritev_all(g, &iov, 1, off, err);
-}
-
 static int wflush(struct mig *g, struct mp_err *err)
 {
 	struct mig_ram *r = &g->ram;
@@ -100,33 +92,40 @@ static int wflush(struct mig *g, struct mp_err *err)
 	return 0;
 }
 
+int ram_flush(struct mig *g, struct mp_err *err)
+{
+	return wflush(g, err);
+}
+
 /* The source is about to reuse the buffer that lent pages point into. */
 static int flush_before_refill(void *ctx, struct mp_err *err)
 {
 	return wflush(ctx, err);
 }
 
-static bool pending_overlaps(const struct mig_ram *r, uint64_t t, size_t n)
+static bool pending_overlaps(const struct mig_ram *r, int fd, uint64_t t, size_t n)
 {
-	return r->wlen && t < r->wstart + r->wlen && r->wstart < t + n;
+	return r->wlen && r->wfd == fd && t < r->wstart + r->wlen && r->wstart < t + n;
 }
 
 /*
- * Queue n bytes for temp offset t, gathering contiguous pages into one
+ * Queue n bytes for offset t of file fd, gathering contiguous pages into one
  * write. Lent data (the source's buffer) is pointed at; other data (decoded
  * here, reused by the caller) is copied into wbuf.
  */
-static int wput(struct mig *g, uint64_t t, const uint8_t *data, size_t n, bool lent,
+static int wput(struct mig *g, int fd, uint64_t t, const uint8_t *data, size_t n, bool lent,
 		struct mp_err *err)
 {
 	struct mig_ram *r = &g->ram;
 
-	if (r->wlen && (t != r->wstart + r->wlen || r->wniov == MIG_WIOV_MAX ||
-			(!lent && r->wbuf_used + n > WBUF_SIZE) || pending_overlaps(r, t, n)) &&
+	if (r->wlen && (fd != r->wfd || t != r->wstart + r->wlen || r->wniov == MIG_WIOV_MAX ||
+			(!lent && r->wbuf_used + n > WBUF_SIZE) || pending_overlaps(r, fd, t, n)) &&
 	    wflush(g, err))
 		return -1;
-	if (!r->wlen)
+	if (!r->wlen) {
 		r->wstart = t;
+		r->wfd = fd;
+	}
 	if (!lent) {
 		memcpy(r->wbuf + r->wbuf_used, data, n);
 		data = r->wbuf + r->wbuf_used;
@@ -137,20 +136,26 @@ static int wput(struct mig *g, uint64_t t, const uint8_t *data, size_t n, bool l
 	return 0;
 }
 
-/* Make [t, t + n) of the temp file read as zero. */
-static int zero_out(struct mig *g, uint64_t t, size_t n, struct mp_err *err)
+/* Make the n bytes at t->off of t's file read as zero. */
+static int zero_out(struct mig *g, const struct ram_target *t, size_t n, struct mp_err *err)
 {
 	static const uint8_t zeros[MIG_PAGE_SIZE];
+	uint64_t from = t->off / MIG_PAGE_SIZE, to = (t->off + n - 1) / MIG_PAGE_SIZE + 1;
+	struct iovec iov = { (void *)zeros, n };
 
-	if (pending_overlaps(&g->ram, t, n) && wflush(g, err))
+	/* Never written there: already zero. */
+	if (bitmap_next_set(t->map, from, to) == to)
+		return 0;
+	if (pending_overlaps(&g->ram, t->fd, t->off, n) && wflush(g, err))
 		return -1;
-	/* The page is the temp file's own (blocks start on pages): all of it reads zero. */
-	bitmap_clear_range(&g->ram.written, t / MIG_PAGE_SIZE, (t + n - 1) / MIG_PAGE_SIZE + 1);
-	if (fallocate(g->ram.tfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)t,
+	/* The page is the file's own (blocks start on pages): all of it reads zero. */
+	bitmap_clear_range(t->map, from, to);
+	if (fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)t->off,
 		      (off_t)n) == 0)
 		return 0;
 	/* No hole punching on this file system: write the zeros. */
-	return pwrite_all(g, zeros, n, t, err);
+	g->ram.wfd = t->fd;
+	return pwritev_all(g, &iov, 1, t->off, err);
 }
 
 static size_t page_bytes(const struct ram_block *b, uint64_t addr)
@@ -162,25 +167,23 @@ static size_t page_bytes(const struct ram_block *b, uint64_t addr)
 static int put_page(struct mig *g, struct ram_block *b, uint64_t addr, const uint8_t *data,
 		    bool lent, struct mp_err *err)
 {
-	uint64_t idx = addr / MIG_PAGE_SIZE, t = b->toff + addr;
 	size_t n = page_bytes(b, addr);
+	struct ram_target t;
 
 	if (!b->keep)
 		return 0;
+	if (place_target(g, b, addr, true, &t, err))
+		return -1;
 	/*
 	 * data == NULL: a ZERO record. Data records are written as they are:
 	 * QEMU sends all-zero pages as ZERO records, and scanning every data page
 	 * for zeros cost a third of the reading time.
 	 */
-	if (!data) {
-		/* Pages at or above hwm were never written: already zero. */
-		return idx < b->hwm ? zero_out(g, t, n, err) : 0;
-	}
-	if (wput(g, t, data, n, lent, err))
+	if (!data)
+		return zero_out(g, &t, n, err);
+	if (wput(g, t.fd, t.off, data, n, lent, err))
 		return -1;
-	bitmap_set_range(&g->ram.written, t / MIG_PAGE_SIZE, (t + n - 1) / MIG_PAGE_SIZE + 1);
-	if (idx >= b->hwm)
-		b->hwm = idx + 1;
+	bitmap_set_range(t.map, t.off / MIG_PAGE_SIZE, (t.off + n - 1) / MIG_PAGE_SIZE + 1);
 	return 0;
 }
 
@@ -188,17 +191,22 @@ static int put_page(struct mig *g, struct ram_block *b, uint64_t addr, const uin
 static int get_page(struct mig *g, struct ram_block *b, uint64_t addr, uint8_t *page,
 		    struct mp_err *err)
 {
-	uint64_t t = b->toff + addr;
+	struct ram_target t;
 	size_t n, got = 0;
 
 	memset(page, 0, MIG_PAGE_SIZE);
-	if (!b->keep || addr / MIG_PAGE_SIZE >= b->hwm)
+	if (!b->keep)
 		return 0;
+	if (place_target(g, b, addr, false, &t, err))
+		return -1;
 	n = page_bytes(b, addr);
-	if (pending_overlaps(&g->ram, t, n) && wflush(g, err))
+	if (!t.decided || bitmap_next_set(t.map, t.off / MIG_PAGE_SIZE, t.off / MIG_PAGE_SIZE + 1) !=
+				  t.off / MIG_PAGE_SIZE)
+		return 0;
+	if (pending_overlaps(&g->ram, t.fd, t.off, n) && wflush(g, err))
 		return -1;
 	while (got < n) {
-		ssize_t r = pread(g->ram.tfd, page + got, n - got, (off_t)(t + got));
+		ssize_t r = pread(t.fd, page + got, n - got, (off_t)(t.off + got));
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -325,7 +333,7 @@ static int open_temp(struct mig *g, struct mp_err *err)
 	r->tsize = size;
 	g->src.on_refill = flush_before_refill;
 	g->src.refill_ctx = g;
-	return 0;
+	return place_start(&r->place, main_block(r), err);
 }
 
 static struct ram_block *add_block(struct mig *g, const char *idstr, uint64_t at,
@@ -612,12 +620,27 @@ int ram_load_body(struct mig *g, struct mp_err *err)
 
 /* ---- into guest memory ---- */
 
+int ram_add_ranges(struct mig *g, struct guest_mem *gm, struct gm_backing *main,
+		   struct gm_backing *spill, struct mp_err *err)
+{
+	struct mig_ram *r = &g->ram;
+
+	for (size_t i = 0; i < r->nblocks; i++) {
+		const struct ram_block *b = &r->blocks[i];
+
+		if (b->keep && gm_add_range_flags(gm, b->gpa, b->length, b->idstr, b->flags, main,
+						  b->toff, err))
+			return -1;
+	}
+	return place_map(&r->place, gm, main, spill, err);
+}
+
 static int add_temp_ranges(struct mig *g, struct mp_err *err)
 {
 	struct mig_ram *r = &g->ram;
-	struct gm_backing *bk;
+	struct gm_backing *bk, *spill = NULL;
 	char label[600];
-	int rc = 0;
+	int rc;
 
 	if (r->tfd < 0)
 		return 0;
@@ -630,15 +653,17 @@ static int add_temp_ranges(struct mig *g, struct mp_err *err)
 	bk->temporary = true;
 	gm_backing_fd_set_map(bk, &r->written, MIG_PAGE_SIZE);
 	r->tfd = -1; /* the backing owns it */
-	for (size_t i = 0; i < r->nblocks && !rc; i++) {
-		const struct ram_block *b = &r->blocks[i];
-
-		if (!b->keep)
-			continue;
-		rc = gm_add_range_flags(g->gm, b->gpa, b->length, b->idstr, b->flags, bk, b->toff,
-					err);
+	if (r->place.sfd >= 0) {
+		spill = place_spill_backing(&r->place, err);
+		if (!spill) {
+			gm_backing_put(bk);
+			return -1;
+		}
 	}
+	rc = ram_add_ranges(g, g->gm, bk, spill, err);
 	gm_backing_put(bk);
+	if (spill)
+		gm_backing_put(spill);
 	return rc;
 }
 
@@ -662,6 +687,8 @@ static int ram_notes(struct mig *g, struct mp_err *err)
 		return -1;
 	if (r->n_compressed && gm_add_note(g->gm, err, "%llu zlib-compressed pages inflated",
 					   (unsigned long long)r->n_compressed))
+		return -1;
+	if (place_note(&r->place, g->gm, err))
 		return -1;
 	for (size_t i = 0; i < r->nblocks && g->cap_ignore_shared && !g->cap_mapped_ram; i++) {
 		const struct ram_block *b = &r->blocks[i];
@@ -713,6 +740,7 @@ void ram_free(struct mig_ram *r)
 	free(r->wbuf);
 	free(r->blocks);
 	bitmap_free(&r->written);
+	place_free(&r->place);
 	r->wbuf = NULL;
 	r->blocks = NULL;
 }

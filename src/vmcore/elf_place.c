@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Placing a migration stream's pages where the ELF vmcore needs them.
+ *
+ * QEMU sends RAM in address order. The vmcore's layout is known once the
+ * MPIPL tables (skiboot, at 0x30000000 + 0x1c08000 by default) and the
+ * kernel's fadump metadata (at the end of its reserved area) have arrived:
+ *   1. until skiboot's metadata page: pages go where usual (RAM at the
+ *      head guess, which is where the vmcore keeps RAM below the reserved
+ *      area: its first PT_LOADs, the boot memory the MDST copies);
+ *   2. from there: the tables say where the kernel's reserved area starts
+ *      and where its metadata is; pages below the area still go where
+ *      usual, pages of the area (the copy destination, not in the vmcore)
+ *      go to the spill file;
+ *   3. once the metadata page is in: the preserve step runs on what has
+ *      arrived, the PT_LOADs are laid out (vmcore_model_loads), and every
+ *      later page goes to its vmcore offset (the RAM above the area moves
+ *      down by the area's size) or, if no PT_LOAD holds it, to the spill
+ *      file.
+ * Every answer is advice: what the stream holds in the end decides the
+ * vmcore, and elf_inplace.c moves whatever is not where it belongs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_place.h"
+#include "elf_writer.h"
+#include "../mpipl/kernel_meta.h"
+#include "../mpipl/post.h"
+#include "../mpipl/tables.h"
+#include "../util/bytes.h"
+
+enum {
+	WAIT_TABLES, /* 1. */
+	WAIT_KERNEL, /* 2. */
+	PLACING,     /* 3. */
+	DONE,        /* no registration, or given up: where usual */
+};
+
+/*
+ * Looking for the tables: tries at 32 MiB, then at each doubling of the
+ * stream's reach (skiboot may sit anywhere a scan finds it) and where its
+ * metadata ends at the default base. Waiting for the kernel's metadata:
+ * tries every RETRY_STEP past where it should be. At most TRIES_MAX in all.
+ */
+#define FIRST_TRY (32ull << 20)
+#define RETRY_STEP (64ull << 20)
+#define TRIES_MAX 24u
+/* The largest page size of a ppc64 kernel: metadata ends are rounded to it. */
+#define KERNEL_PAGE_MAX (64u << 10)
+
+void elf_place_init(struct elf_place *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->phase = WAIT_TABLES;
+}
+
+void elf_place_free(struct elf_place *ep)
+{
+	free(ep->map);
+	ep->map = NULL;
+	ep->nmap = 0;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The next try at finding the tables, past gpa. */
+static uint64_t next_table_try(const struct elf_place *ep, uint64_t gpa)
+{
+	uint64_t base = ep->ao.base_given ? ep->ao.base : DEFAULT_SKIBOOT_BASE;
+	uint64_t meta = round_up_u64(base + METADATA_OFF + SKIBOOT_METADATA_SIZE, KERNEL_PAGE_MAX);
+	uint64_t t = FIRST_TRY;
+
+	while (t <= gpa && t < (UINT64_MAX >> 1))
+		t <<= 1;
+	return meta > gpa && meta < t ? meta : t;
+}
+
+static int add_target(struct elf_place *ep, uint64_t gpa, uint64_t len, uint64_t at,
+		      struct mp_err *err)
+{
+	struct elf_place_target *m = mp_reallocarray(ep->map, ep->nmap + 1, sizeof(*m), err);
+
+	if (!m)
+		return -1;
+	ep->map = m;
+	m[ep->nmap++] = (struct elf_place_target){ gpa, len, at };
+	return 0;
+}
+
+/* The preserved region whose copy holds pos, or NULL. */
+static const struct mdrt_entry *copy_at(const struct mpipl_tables *t, uint64_t pos,
+					uint64_t *next_dest)
+{
+	*next_dest = UINT64_MAX;
+	for (unsigned i = 0; i < t->mdrt_slots; i++) {
+		const struct mdrt_entry *e = &t->mdrt[i];
+
+		if (!e->size)
+			continue;
+		if (e->dest <= pos && pos - e->dest < e->size)
+			return e;
+		if (e->dest > pos && e->dest < *next_dest)
+			*next_dest = e->dest;
+	}
+	return NULL;
+}
+
+/* A chunk's bytes by where they come from: a preserved copy reads its source. */
+static int map_chunk(struct elf_place *ep, const struct mpipl_tables *t, uint64_t phys,
+		     uint64_t len, uint64_t at, struct mp_err *err)
+{
+	for (uint64_t pos = phys, end = phys + len; pos < end;) {
+		uint64_t next, run;
+		const struct mdrt_entry *e = copy_at(t, pos, &next);
+
+		run = e ? min_u64(end, e->dest + e->size) - pos : min_u64(end, next) - pos;
+		if (add_target(ep, e ? e->src + (pos - e->dest) : pos, run, at + (pos - phys), err))
+			return -1;
+		pos += run;
+	}
+	return 0;
+}
+
+/* The vmcore's layout from what has arrived (after the preserve step, as the capture kernel sees it). */
+static int build_map(struct elf_place *ep, struct guest_mem *gm, struct mpipl_analysis *a,
+		     struct mp_err *err)
+{
+	struct findings f = { 0 };
+	struct vmcore_model m;
+	struct vmcore_layout l;
+	int rc = -1;
+
+	if (!ep->post && mpipl_to_post(gm, &ep->ao, ep->profile, a, NULL, err))
+		return -1;
+	if (!a->tables || vmcore_model_loads(gm, a, &ep->vo, &m, &f, err)) {
+		findings_free(&f);
+		return -1;
+	}
+	if (vmcore_layout(&m, &l, err) == 0) {
+		/* Offsets as if the head took the room left for it (as the usual places assume). */
+		uint64_t shift = ep->head - (l.elfsz + l.notes_sz);
+
+		rc = 0;
+		for (size_t i = 0; i < l.nchunks && rc == 0; i++)
+			rc = map_chunk(ep, a->tables, l.chunks[i].phys, l.chunks[i].len,
+				       l.chunks[i].at + shift, err);
+		vmcore_layout_free(&l);
+	}
+	vmcore_model_free(&m);
+	findings_free(&f);
+	return rc;
+}
+
+/* Where the kernel's reserved area starts: the lowest destination of a kernel region. */
+static uint64_t reserved_start(const struct mpipl_tables *t)
+{
+	uint64_t lo = UINT64_MAX;
+
+	for (unsigned i = 0; i < t->mdst_slots; i++)
+		if (t->mdst[i].region >= REGION_KERNEL && t->mdst[i].size && t->mddt[i].addr < lo)
+			lo = t->mddt[i].addr;
+	return lo;
+}
+
+/* What an analysis of the stream so far says: the next phase. */
+static void judge(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
+{
+	struct mpipl_analysis a = { 0 };
+	struct mp_err ignored;
+	uint64_t meta_end;
+
+	ep->next_try = ep->phase == WAIT_TABLES ? next_table_try(ep, gpa) : gpa + RETRY_STEP;
+	if (mpipl_analyze(gm, &ep->ao, &a, &ignored))
+		return; /* no tables yet */
+	meta_end = round_up_u64(a.layout.metadata + SKIBOOT_METADATA_SIZE, KERNEL_PAGE_MAX);
+	if (ep->phase == WAIT_TABLES && meta_end > gpa) {
+		ep->next_try = meta_end; /* skiboot's metadata is still to come */
+	} else if (!a.kernel_tag) {
+		ep->phase = DONE; /* no registration: nothing for a vmcore to move */
+	} else if (a.have_kernel_meta && a.have_config && a.have_crash_info) {
+		/* Layout errors are the final analysis's to report: just stop placing. */
+		ep->phase = build_map(ep, gm, &a, &ignored) == 0 ? PLACING : DONE;
+	} else {
+		meta_end = round_up_u64(a.tables->meta.kernel_tag + KERNEL_META_SIZE, KERNEL_PAGE_MAX);
+		if (meta_end > gpa)
+			ep->next_try = meta_end;
+		if (ep->phase == WAIT_TABLES)
+			ep->spill_from = reserved_start(a.tables) > gpa ? reserved_start(a.tables) : gpa;
+		ep->phase = WAIT_KERNEL;
+	}
+	mpipl_analysis_free(&a);
+}
+
+static int attempt(struct elf_place *ep, struct ram_placing *p, uint64_t gpa, struct mp_err *err)
+{
+	struct guest_mem *gm;
+
+	if (++ep->tries > TRIES_MAX) {
+		ep->phase = DONE;
+		return 0;
+	}
+	gm = ram_placing_so_far(p, err);
+	if (!gm)
+		return -1;
+	judge(ep, gm, gpa);
+	gm_free(gm);
+	return 0;
+}
+
+/* Phase 3: the target that holds gpa (the first, in vmcore order), else spill up to the next. */
+static void place_mapped(const struct elf_place *ep, uint64_t gpa, uint64_t end,
+			 struct ram_place *pl)
+{
+	uint64_t next = end;
+
+	for (size_t i = 0; i < ep->nmap; i++) {
+		const struct elf_place_target *t = &ep->map[i];
+
+		if (t->gpa <= gpa && gpa - t->gpa < t->len) {
+			*pl = (struct ram_place){ RAM_PLACE_AT, min_u64(end, t->gpa + t->len) - gpa,
+						  t->at + (gpa - t->gpa) };
+			return;
+		}
+		if (t->gpa > gpa && t->gpa < next)
+			next = t->gpa;
+	}
+	*pl = (struct ram_place){ RAM_PLACE_SPILL, next - gpa, 0 };
+}
+
+int elf_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
+		 struct ram_place *pl, struct mp_err *err)
+{
+	struct elf_place *ep = ctx;
+
+	if (ep->phase == WAIT_TABLES && ep->next_try == 0)
+		ep->next_try = next_table_try(ep, 0);
+	for (;;) {
+		if (ep->phase == DONE) {
+			*pl = (struct ram_place){ RAM_PLACE_USUAL, end - gpa, 0 };
+			return 0;
+		}
+		if (ep->phase == PLACING) {
+			place_mapped(ep, gpa, end, pl);
+			return 0;
+		}
+		if (gpa < ep->next_try)
+			break;
+		if (attempt(ep, p, gpa, err))
+			return -1;
+	}
+	if (ep->phase == WAIT_KERNEL && gpa >= ep->spill_from)
+		*pl = (struct ram_place){ RAM_PLACE_SPILL, min_u64(end, ep->next_try) - gpa, 0 };
+	else if (ep->phase == WAIT_KERNEL)
+		*pl = (struct ram_place){ RAM_PLACE_USUAL,
+					  min_u64(min_u64(end, ep->next_try), ep->spill_from) - gpa, 0 };
+	else
+		*pl = (struct ram_place){ RAM_PLACE_USUAL, min_u64(end, ep->next_try) - gpa, 0 };
+	return 0;
+}

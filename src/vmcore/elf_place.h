@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ELF vmcore's placer (input_opts.placer): while a migration stream is
+ * decoded, pages of main RAM go straight to their offset in the vmcore the
+ * decoded file becomes (elf_inplace.c), as far as the stream's order lets
+ * the layout be known in time (README "Streams in one pass").
+ */
+#ifndef MPIPL_VMCORE_ELF_PLACE_H
+#define MPIPL_VMCORE_ELF_PLACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmcore.h"
+#include "../input/input.h"
+#include "../mpipl/analyze.h"
+#include "../mpipl/regsave.h"
+
+/* Where a source range of guest RAM goes in the vmcore. */
+struct elf_place_target {
+	uint64_t gpa, len;
+	uint64_t at; /* file offset of gpa */
+};
+
+struct elf_place {
+	/* Set by the caller before decoding. */
+	struct analyze_opts ao;
+	enum mpipl_profile profile;
+	bool post;              /* --post: the stream is post-MPIPL, no preserve step */
+	struct vmcore_opts vo;
+	uint64_t head;          /* input_opts.ram_file_offset: the vmcore's head, guessed */
+	/* The placer's own. */
+	int phase;
+	uint64_t next_try;      /* guest address at which analysis is tried again */
+	unsigned tries;
+	uint64_t spill_from;    /* waiting for the kernel's metadata: spill from here */
+	struct elf_place_target *map;
+	size_t nmap;
+};
+
+/* Ready to place (the caller then sets ao, profile, post, vo and head). */
+void elf_place_init(struct elf_place *ep);
+void elf_place_free(struct elf_place *ep);
+
+/* The placer: ctx is a struct elf_place. */
+int elf_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
+		 struct ram_place *place, struct mp_err *err);
+
+#endif
