@@ -198,6 +198,34 @@ Test(guest_mem, copy_outside_ram_fails_unchanged)
 	gm_free(gm);
 }
 
+Test(guest_mem, map_points_ram_at_a_backing_and_checks_its_end)
+{
+	struct guest_mem *gm = b_gm();
+	uint8_t a[8192], got[4096];
+	struct gm_backing *bk;
+	struct mp_err err = { 0 };
+
+	b_add_zero(gm, 0, 64 * KiB);
+	b_pattern(a, sizeof(a), 9);
+	bk = gm_backing_mem_new(a, sizeof(a), &err);
+	cr_assert(bk);
+	/* The second 4 KiB of the backing at 0x3000: what a placed page reads. */
+	cr_assert_eq(gm_map(gm, 0x3000, 4096, bk, 4096, &err), 0, "%s", err.msg);
+	b_read(gm, 0x3000, got, sizeof(got));
+	cr_assert_arr_eq(got, a + 4096, sizeof(got));
+	cr_assert(b_is_zero(gm, 0x2000, 4096));
+	cr_assert(b_is_zero(gm, 0x4000, 4096));
+	/* Past the backing's end, or outside RAM: refused, nothing changed. */
+	cr_assert_eq(gm_map(gm, 0x5000, 8192, bk, 4096, &err), -1);
+	assert_msg_has(err.msg, "past its backing's end");
+	cr_assert_eq(gm_map(gm, 64 * KiB - 4096, 8192, bk, 0, &err), -1);
+	cr_assert(b_is_zero(gm, 0x5000, 8192));
+	gm_backing_put(bk);
+	b_read(gm, 0x3000, got, sizeof(got));
+	cr_assert_arr_eq(got, a + 4096, sizeof(got), "the map holds its own reference");
+	gm_free(gm);
+}
+
 /* A sparse file: data blocks at the given 4 KiB block numbers, holes elsewhere. */
 static int sparse_file(const char *dir, uint64_t size, const unsigned *blocks, size_t n,
 		       uint8_t fill_seed)
