@@ -38,10 +38,12 @@ enum {
 };
 
 /*
- * Looking for the tables: tries at 32 MiB, then at each doubling of the
- * stream's reach (skiboot may sit anywhere a scan finds it) and where its
- * metadata ends at the default base. Waiting for the kernel's metadata:
- * tries every RETRY_STEP past where it should be. At most TRIES_MAX in all.
+ * Looking for the tables: the first try where skiboot's metadata ends at its
+ * default base (QEMU's PowerNV skiboot is linked there), or in a guest too
+ * small for that at 32 MiB; then at each doubling of the stream's reach
+ * (skiboot may sit anywhere a scan finds it; each try that scans reads 8
+ * bytes per MiB of RAM). Waiting for the kernel's metadata: tries every
+ * RETRY_STEP past where it should be. At most TRIES_MAX in all.
  */
 #define FIRST_TRY (32ull << 20)
 #define RETRY_STEP (64ull << 20)
@@ -67,16 +69,30 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* The next try at finding the tables, past gpa. */
-static uint64_t next_table_try(const struct elf_place *ep, uint64_t gpa)
+/* Where skiboot's metadata ends at the base it should be at. */
+static uint64_t default_meta_end(const struct elf_place *ep)
 {
 	uint64_t base = ep->ao.base_given ? ep->ao.base : DEFAULT_SKIBOOT_BASE;
-	uint64_t meta = round_up_u64(base + METADATA_OFF + SKIBOOT_METADATA_SIZE, KERNEL_PAGE_MAX);
+
+	return round_up_u64(base + METADATA_OFF + SKIBOOT_METADATA_SIZE, KERNEL_PAGE_MAX);
+}
+
+/* The next try at finding the tables, past gpa. */
+static uint64_t next_table_try(uint64_t gpa)
+{
 	uint64_t t = FIRST_TRY;
 
 	while (t <= gpa && t < (UINT64_MAX >> 1))
 		t <<= 1;
-	return meta > gpa && meta < t ? meta : t;
+	return t;
+}
+
+/* The first try, asked first about [gpa, end): the whole block when nothing is placed. */
+static uint64_t first_table_try(const struct elf_place *ep, uint64_t gpa, uint64_t end)
+{
+	uint64_t meta = default_meta_end(ep);
+
+	return meta > gpa && meta <= end ? meta : next_table_try(gpa);
 }
 
 static int add_target(struct elf_place *ep, uint64_t gpa, uint64_t len, uint64_t at,
@@ -173,7 +189,7 @@ static void judge(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
 	struct mp_err ignored;
 	uint64_t meta_end;
 
-	ep->next_try = ep->phase == WAIT_TABLES ? next_table_try(ep, gpa) : gpa + RETRY_STEP;
+	ep->next_try = ep->phase == WAIT_TABLES ? next_table_try(gpa) : gpa + RETRY_STEP;
 	if (mpipl_analyze(gm, &ep->ao, &a, &ignored))
 		return; /* no tables yet */
 	meta_end = round_up_u64(a.layout.metadata + SKIBOOT_METADATA_SIZE, KERNEL_PAGE_MAX);
@@ -237,7 +253,7 @@ int elf_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
 	struct elf_place *ep = ctx;
 
 	if (ep->phase == WAIT_TABLES && ep->next_try == 0)
-		ep->next_try = next_table_try(ep, 0);
+		ep->next_try = first_table_try(ep, gpa, end);
 	for (;;) {
 		if (ep->phase == DONE) {
 			*pl = (struct ram_place){ RAM_PLACE_USUAL, end - gpa, 0 };
