@@ -26,6 +26,7 @@
 #include "elf_place.h"
 #include "elf_writer.h"
 #include "../mpipl/kernel_meta.h"
+#include "../mpipl/layout.h"
 #include "../mpipl/post.h"
 #include "../mpipl/tables.h"
 #include "../util/bytes.h"
@@ -38,14 +39,17 @@ enum {
 };
 
 /*
- * Looking for the tables: the first try where skiboot's metadata ends at its
- * default base (QEMU's PowerNV skiboot is linked there), or in a guest too
- * small for that at 32 MiB; then at each doubling of the stream's reach
- * (skiboot may sit anywhere a scan finds it; each try that scans reads 8
- * bytes per MiB of RAM). Waiting for the kernel's metadata: tries every
- * RETRY_STEP past where it should be. At most TRIES_MAX in all.
+ * Looking for the tables: every SCAN_STEP of the stream, the MiB-aligned
+ * bases (skiboot's base is a link-time constant; QEMU's PowerNV skiboot is
+ * at 0x30000000) whose SPIRA-H page has arrived are each looked at once; at
+ * a SPIRA-H, the tables are analysed once skiboot's metadata page is in.
+ * Waiting for the kernel's metadata: tries every RETRY_STEP past where it
+ * should be. At most TRIES_MAX analyses in all.
  */
-#define FIRST_TRY (32ull << 20)
+#define SCAN_STEP (32ull << 20)
+#define CANDIDATE_STEP (1ull << 20)
+/* SPIRA-H within 0x10400 + its header of a base (spirah_at, mpipl.md 1.1): one page past. */
+#define SPIRAH_SEEN (0x10400u + 0x1000u)
 #define RETRY_STEP (64ull << 20)
 #define TRIES_MAX 24u
 /* The largest page size of a ppc64 kernel: metadata ends are rounded to it. */
@@ -69,30 +73,10 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* Where skiboot's metadata ends at the base it should be at. */
-static uint64_t default_meta_end(const struct elf_place *ep)
+/* Where skiboot's metadata ends for the base found. */
+static uint64_t skiboot_meta_end(const struct elf_place *ep)
 {
-	uint64_t base = ep->ao.base_given ? ep->ao.base : DEFAULT_SKIBOOT_BASE;
-
-	return round_up_u64(base + METADATA_OFF + SKIBOOT_METADATA_SIZE, KERNEL_PAGE_MAX);
-}
-
-/* The next try at finding the tables, past gpa. */
-static uint64_t next_table_try(uint64_t gpa)
-{
-	uint64_t t = FIRST_TRY;
-
-	while (t <= gpa && t < (UINT64_MAX >> 1))
-		t <<= 1;
-	return t;
-}
-
-/* The first try, asked first about [gpa, end): the whole block when nothing is placed. */
-static uint64_t first_table_try(const struct elf_place *ep, uint64_t gpa, uint64_t end)
-{
-	uint64_t meta = default_meta_end(ep);
-
-	return meta > gpa && meta <= end ? meta : next_table_try(gpa);
+	return round_up_u64(ep->base + METADATA_OFF + SKIBOOT_METADATA_SIZE, KERNEL_PAGE_MAX);
 }
 
 static int add_target(struct elf_place *ep, uint64_t gpa, uint64_t len, uint64_t at,
@@ -189,13 +173,16 @@ static void judge(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
 	struct mp_err ignored;
 	uint64_t meta_end;
 
-	ep->next_try = ep->phase == WAIT_TABLES ? next_table_try(gpa) : gpa + RETRY_STEP;
-	if (mpipl_analyze(gm, &ep->ao, &a, &ignored))
-		return; /* no tables yet */
-	meta_end = round_up_u64(a.layout.metadata + SKIBOOT_METADATA_SIZE, KERNEL_PAGE_MAX);
-	if (ep->phase == WAIT_TABLES && meta_end > gpa) {
-		ep->next_try = meta_end; /* skiboot's metadata is still to come */
-	} else if (!a.kernel_tag) {
+	struct analyze_opts ao = ep->ao;
+
+	ao.base = ep->base;
+	ao.base_given = true;
+	ep->next_try = gpa + (ep->phase == WAIT_TABLES ? SCAN_STEP : RETRY_STEP);
+	if (mpipl_analyze(gm, &ao, &a, &ignored)) {
+		ep->have_base = ep->ao.base_given; /* not skiboot after all: scan on */
+		return;
+	}
+	if (!a.kernel_tag) {
 		ep->phase = DONE; /* no registration: nothing for a vmcore to move */
 	} else if (a.have_kernel_meta && a.have_config && a.have_crash_info) {
 		/* Layout errors are the final analysis's to report: just stop placing. */
@@ -211,18 +198,37 @@ static void judge(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
 	mpipl_analysis_free(&a);
 }
 
+/* Phase 1: each MiB-aligned base whose SPIRA-H page has arrived, once. */
+static void scan_bases(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
+{
+	uint64_t b = ep->scanned_to;
+
+	for (; b + SPIRAH_SEEN <= gpa && !ep->have_base; b += CANDIDATE_STEP)
+		if (spirah_at(gm, b)) {
+			ep->base = b;
+			ep->have_base = true;
+		}
+	ep->scanned_to = b;
+	if (!ep->have_base)
+		ep->next_try = gpa + SCAN_STEP;
+	else if (skiboot_meta_end(ep) > gpa)
+		ep->next_try = skiboot_meta_end(ep);
+}
+
 static int attempt(struct elf_place *ep, struct ram_placing *p, uint64_t gpa, struct mp_err *err)
 {
-	struct guest_mem *gm;
+	struct guest_mem *gm = ram_placing_so_far(p, err);
 
-	if (++ep->tries > TRIES_MAX) {
-		ep->phase = DONE;
-		return 0;
-	}
-	gm = ram_placing_so_far(p, err);
 	if (!gm)
 		return -1;
-	judge(ep, gm, gpa);
+	if (ep->phase == WAIT_TABLES)
+		scan_bases(ep, gm, gpa);
+	if (ep->next_try <= gpa) {
+		if (++ep->tries > TRIES_MAX)
+			ep->phase = DONE;
+		else
+			judge(ep, gm, gpa);
+	}
 	gm_free(gm);
 	return 0;
 }
@@ -252,8 +258,12 @@ int elf_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
 {
 	struct elf_place *ep = ctx;
 
-	if (ep->phase == WAIT_TABLES && ep->next_try == 0)
-		ep->next_try = first_table_try(ep, gpa, end);
+	if (ep->phase == WAIT_TABLES && !ep->next_try) {
+		/* Where QEMU's skiboot is, unless told: then no scan. */
+		ep->base = ep->ao.base_given ? ep->ao.base : DEFAULT_SKIBOOT_BASE;
+		ep->have_base = ep->ao.base_given;
+		ep->next_try = SCAN_STEP;
+	}
 	for (;;) {
 		if (ep->phase == DONE) {
 			*pl = (struct ram_place){ RAM_PLACE_USUAL, end - gpa, 0 };

@@ -31,7 +31,10 @@ struct elf_place {
 	uint64_t head;          /* input_opts.ram_file_offset: the vmcore's head, guessed */
 	/* The placer's own. */
 	int phase;
-	uint64_t next_try;      /* guest address at which analysis is tried again */
+	uint64_t next_try;      /* guest address at which to look again */
+	uint64_t scanned_to;    /* MiB-aligned bases below this were looked at */
+	uint64_t base;          /* skiboot's base, once found (or given) */
+	bool have_base;
 	unsigned tries;
 	uint64_t spill_from;    /* waiting for the kernel's metadata: spill from here */
 	struct elf_place_target *map;

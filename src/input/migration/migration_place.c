@@ -136,26 +136,30 @@ static int at_add(struct ram_placing *p, struct ram_at_run run, struct mp_err *e
 /* ---- deciding ---- */
 
 /*
- * Of len bytes at file offset off, how many from the start reach the end of
- * the last page someone holds: 0 when all are free, len when the place is
- * not a place (not page-aligned, past the file's end).
+ * The first run of len bytes at file offset off that is all free or all
+ * held by other pages (*is_free says which): its length. A place that is
+ * no place (not page-aligned, past the file's end) is held.
  */
-static uint64_t taken_prefix(const struct ram_placing *p, uint64_t off, uint64_t len)
+static uint64_t first_run(const struct ram_placing *p, uint64_t off, uint64_t len, bool *is_free)
 {
-	uint64_t from = off / MIG_PAGE_SIZE, to, held_end = from;
+	uint64_t from = off / MIG_PAGE_SIZE, to, end;
 
+	*is_free = false;
 	if (off % MIG_PAGE_SIZE || off + len < off || off + len > p->owned.nbits * MIG_PAGE_SIZE)
 		return len;
 	to = pages(off + len);
-	for (uint64_t s = bitmap_next_set(&p->owned, from, to); s < to;
-	     s = bitmap_next_set(&p->owned, held_end, to))
-		held_end = bitmap_next_clear(&p->owned, s, to);
-	return held_end * MIG_PAGE_SIZE - off < len ? held_end * MIG_PAGE_SIZE - off : len;
+	end = bitmap_next_set(&p->owned, from, to);
+	*is_free = end > from;
+	if (!*is_free)
+		end = bitmap_next_clear(&p->owned, from, to);
+	return end * MIG_PAGE_SIZE - off < len ? end * MIG_PAGE_SIZE - off : len;
 }
 
 static bool file_free(const struct ram_placing *p, uint64_t off, uint64_t len)
 {
-	return taken_prefix(p, off, len) == 0;
+	bool is_free;
+
+	return first_run(p, off, len, &is_free) == len && is_free;
 }
 
 static int open_spill(struct ram_placing *p, const struct ram_block *b, struct mp_err *err)
@@ -245,16 +249,18 @@ static int decide(struct ram_placing *p, const struct ram_block *b, uint64_t add
 	if (ask(p, b, addr, end, &pl, err))
 		return -1;
 	if (pl.kind == RAM_PLACE_AT) {
-		uint64_t taken = taken_prefix(p, pl.at, pl.len);
+		bool is_free;
 
-		if (!taken)
+		/* Where the place is free up to a held page: that far, the rest is asked again. */
+		pl.len = first_run(p, pl.at, pl.len, &is_free);
+		if (is_free)
 			return place_at(p, b, addr, pl.len, pl.at, err);
 		/*
-		 * The start of the place is held (the usual places of the pages
-		 * before it ran further than the layout): spill that part only,
-		 * the rest is asked about again as it arrives.
+		 * The start of the place is held (the usual places of pages that
+		 * arrived before the layout was known run into it): that part goes
+		 * where usual if it can, to be moved once, as without a placer.
 		 */
-		pl.len = taken;
+		pl.kind = RAM_PLACE_USUAL;
 	}
 	if (pl.kind == RAM_PLACE_USUAL && file_free(p, b->toff + addr, pl.len)) {
 		bitmap_set_range(&p->owned, (b->toff + addr) / MIG_PAGE_SIZE,
@@ -262,7 +268,7 @@ static int decide(struct ram_placing *p, const struct ram_block *b, uint64_t add
 		bitmap_set_range(&p->decided, page, pages(addr + pl.len));
 		return 0;
 	}
-	/* Spilled, or told elsewhere but that place is taken. */
+	/* Spilled, or its place is taken. */
 	if (open_spill(p, b, err))
 		return -1;
 	bitmap_set_range(&p->decided, page, pages(addr + pl.len));
