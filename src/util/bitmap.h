@@ -8,6 +8,7 @@
 #ifndef MPIPL_UTIL_BITMAP_H
 #define MPIPL_UTIL_BITMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -24,6 +25,12 @@ void bitmap_free(struct bitmap *b);
 /* Bits [from, to) set or cleared; clipped to nbits. */
 void bitmap_set_range(struct bitmap *b, uint64_t from, uint64_t to);
 void bitmap_clear_range(struct bitmap *b, uint64_t from, uint64_t to);
+
+/* Bit i (clear past nbits): the per-page question, without a search. */
+static inline bool bitmap_test(const struct bitmap *b, uint64_t i)
+{
+	return i < b->nbits && (b->words[i / 64] >> (i % 64) & 1);
+}
 
 /* First set (clear) bit in [from, to), or to; bits past nbits read clear. */
 uint64_t bitmap_next_set(const struct bitmap *b, uint64_t from, uint64_t to);

@@ -475,6 +475,9 @@ Test(bitmap, matches_a_bool_model)
 			cr_assert_eq(bitmap_next_clear(&bm, lo, hi), want_clear,
 				     "clear in [%llu, %llu)", (unsigned long long)lo,
 				     (unsigned long long)hi);
+			if (lo < NBITS)
+				cr_assert_eq(bitmap_test(&bm, lo), model[lo], "bit %llu",
+					     (unsigned long long)lo);
 			continue;
 		}
 		for (uint64_t i = lo; i < hi; i++)
@@ -487,6 +490,7 @@ Test(bitmap, matches_a_bool_model)
 	/* Past nbits every bit reads clear, and nothing is set there. */
 	cr_assert_eq(bitmap_next_clear(&bm, NBITS, NBITS + 64), NBITS);
 	cr_assert_eq(bitmap_next_set(&bm, NBITS, NBITS + 64), NBITS + 64);
+	cr_assert(!bitmap_test(&bm, NBITS));
 	bitmap_free(&bm);
 }
 

@@ -28,11 +28,6 @@ static uint64_t pages(uint64_t bytes)
 	return (bytes + MIG_PAGE_SIZE - 1) / MIG_PAGE_SIZE;
 }
 
-static bool bit_set(const struct bitmap *b, uint64_t i)
-{
-	return bitmap_next_set(b, i, i + 1) == i;
-}
-
 void place_init(struct ram_placing *p, struct mig *g, const struct input_opts *o)
 {
 	memset(p, 0, sizeof(*p));
@@ -287,7 +282,7 @@ int place_target(struct mig *g, const struct ram_block *b, uint64_t addr, bool d
 	*t = (struct ram_target){ r->tfd, b->toff + addr, &r->written, true };
 	if (p->block < 0 || b != &r->blocks[p->block])
 		return 0;
-	if (!bit_set(&p->decided, page)) {
+	if (!bitmap_test(&p->decided, page)) {
 		if (!decide_now) {
 			t->decided = false;
 			return 0;
@@ -295,7 +290,7 @@ int place_target(struct mig *g, const struct ram_block *b, uint64_t addr, bool d
 		if (decide(p, b, addr, err))
 			return -1;
 	}
-	if (bit_set(&p->spilled, page)) {
+	if (bitmap_test(&p->spilled, page)) {
 		*t = (struct ram_target){ p->sfd, addr, &p->swritten, true };
 		return 0;
 	}

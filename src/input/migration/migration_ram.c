@@ -143,8 +143,8 @@ static int zero_out(struct mig *g, const struct ram_target *t, size_t n, struct 
 	uint64_t from = t->off / MIG_PAGE_SIZE, to = (t->off + n - 1) / MIG_PAGE_SIZE + 1;
 	struct iovec iov = { (void *)zeros, n };
 
-	/* Never written there: already zero. */
-	if (bitmap_next_set(t->map, from, to) == to)
+	/* Never written there: already zero (a page: one bit). */
+	if (to == from + 1 ? !bitmap_test(t->map, from) : bitmap_next_set(t->map, from, to) == to)
 		return 0;
 	if (pending_overlaps(&g->ram, t->fd, t->off, n) && wflush(g, err))
 		return -1;
@@ -200,8 +200,7 @@ static int get_page(struct mig *g, struct ram_block *b, uint64_t addr, uint8_t *
 	if (place_target(g, b, addr, false, &t, err))
 		return -1;
 	n = page_bytes(b, addr);
-	if (!t.decided || bitmap_next_set(t.map, t.off / MIG_PAGE_SIZE, t.off / MIG_PAGE_SIZE + 1) !=
-				  t.off / MIG_PAGE_SIZE)
+	if (!t.decided || !bitmap_test(t.map, t.off / MIG_PAGE_SIZE))
 		return 0;
 	if (pending_overlaps(&g->ram, t.fd, t.off, n) && wflush(g, err))
 		return -1;
