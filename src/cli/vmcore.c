@@ -285,19 +285,19 @@ void vmcore_cli_prepare_decode(struct vmcore_cli *v, const struct outfile *of)
 	/* A plain core keeps RAM in order: the usual places are its places. */
 	if (v->synthesize_always)
 		return;
-	elf_place_init(&v->place);
+	stream_place_init(&v->place, PLACE_VMCORE_ELF);
 	cli_analyze_opts(&v->o, &v->place.ao);
 	cli_vmcore_opts(&v->o, &v->place.vo);
 	v->place.profile = v->o.profile;
 	v->place.post = v->post;
 	v->place.head = VMCORE_ELF_HEAD_GUESS;
-	v->o.placer = elf_place_fn;
+	v->o.placer = stream_place_fn;
 	v->o.placer_ctx = &v->place;
 }
 
 void vmcore_cli_release(struct vmcore_cli *v)
 {
-	elf_place_free(&v->place);
+	stream_place_free(&v->place);
 }
 
 void vmcore_cli_init(struct vmcore_cli *v)

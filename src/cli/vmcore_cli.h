@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
-#include "../vmcore/elf_place.h"
+#include "../vmcore/place.h"
 #include "../vmcore/kdump/kdump_writer.h"
 #include "../util/json_out.h"
 #include "../util/outfile.h"
@@ -19,7 +19,7 @@ struct vmcore_cli {
 	bool kdump;               /* --format=kdump */
 	struct kdump_opts kopts;  /* --compress, --threads */
 	const char *kdump_only;   /* the last of --compress, --threads given */
-	struct elf_place place;   /* where a stream's pages go (vmcore_cli_prepare_decode) */
+	struct stream_place place;   /* where a stream's pages go (vmcore_cli_prepare_decode) */
 };
 
 /* --post, --synthesize, --format, --compress, --threads, for a vmcore_cli's o. */

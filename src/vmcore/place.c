@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Placing a migration stream's pages where the ELF vmcore needs them.
+ * Placing a migration stream's pages where a one-pass output needs them.
  *
  * QEMU sends RAM in address order. The vmcore's layout is known once the
  * MPIPL tables (skiboot, at 0x30000000 + 0x1c08000 by default) and the
@@ -17,13 +17,19 @@
  *      later page goes to its vmcore offset (the RAM above the area moves
  *      down by the area's size) or, if no PT_LOAD holds it, to the spill
  *      file.
+ * preserve's raw image keeps every page at its address, but its MDST copies
+ * overwrite their destinations: once the tables are in (1.), pages of a
+ * destination go to the spill file, so the copies write into holes instead
+ * of over data (and write no zeros where the source has none).
+ *
  * Every answer is advice: what the stream holds in the end decides the
- * vmcore, and elf_inplace.c moves whatever is not where it belongs.
+ * output; elf_inplace.c and guestmem/inplace.c write whatever is not where
+ * it belongs.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf_place.h"
+#include "place.h"
 #include "elf_writer.h"
 #include "../mpipl/kernel_meta.h"
 #include "../mpipl/layout.h"
@@ -55,13 +61,14 @@ enum {
 /* The largest page size of a ppc64 kernel: metadata ends are rounded to it. */
 #define KERNEL_PAGE_MAX (64u << 10)
 
-void elf_place_init(struct elf_place *ep)
+void stream_place_init(struct stream_place *ep, enum place_output output)
 {
 	memset(ep, 0, sizeof(*ep));
+	ep->output = output;
 	ep->phase = WAIT_TABLES;
 }
 
-void elf_place_free(struct elf_place *ep)
+void stream_place_free(struct stream_place *ep)
 {
 	free(ep->map);
 	ep->map = NULL;
@@ -74,20 +81,20 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 }
 
 /* Where skiboot's metadata ends for the base found. */
-static uint64_t skiboot_meta_end(const struct elf_place *ep)
+static uint64_t skiboot_meta_end(const struct stream_place *ep)
 {
 	return round_up_u64(ep->base + METADATA_OFF + SKIBOOT_METADATA_SIZE, KERNEL_PAGE_MAX);
 }
 
-static int add_target(struct elf_place *ep, uint64_t gpa, uint64_t len, uint64_t at,
+static int add_target(struct stream_place *ep, uint64_t gpa, uint64_t len, uint64_t at,
 		      struct mp_err *err)
 {
-	struct elf_place_target *m = mp_reallocarray(ep->map, ep->nmap + 1, sizeof(*m), err);
+	struct place_target *m = mp_reallocarray(ep->map, ep->nmap + 1, sizeof(*m), err);
 
 	if (!m)
 		return -1;
 	ep->map = m;
-	m[ep->nmap++] = (struct elf_place_target){ gpa, len, at };
+	m[ep->nmap++] = (struct place_target){ gpa, len, at };
 	return 0;
 }
 
@@ -110,7 +117,7 @@ static const struct mdrt_entry *copy_at(const struct mpipl_tables *t, uint64_t p
 }
 
 /* A chunk's bytes by where they come from: a preserved copy reads its source. */
-static int map_chunk(struct elf_place *ep, const struct mpipl_tables *t, uint64_t phys,
+static int map_chunk(struct stream_place *ep, const struct mpipl_tables *t, uint64_t phys,
 		     uint64_t len, uint64_t at, struct mp_err *err)
 {
 	for (uint64_t pos = phys, end = phys + len; pos < end;) {
@@ -126,7 +133,7 @@ static int map_chunk(struct elf_place *ep, const struct mpipl_tables *t, uint64_
 }
 
 /* The vmcore's layout from what has arrived (after the preserve step, as the capture kernel sees it). */
-static int build_map(struct elf_place *ep, struct guest_mem *gm, struct mpipl_analysis *a,
+static int build_map(struct stream_place *ep, struct guest_mem *gm, struct mpipl_analysis *a,
 		     struct mp_err *err)
 {
 	struct findings f = { 0 };
@@ -155,6 +162,17 @@ static int build_map(struct elf_place *ep, struct guest_mem *gm, struct mpipl_an
 	return rc;
 }
 
+/* preserve: the destination of every MDST entry with a size. */
+static int map_destinations(struct stream_place *ep, const struct mpipl_tables *t,
+			    struct mp_err *err)
+{
+	for (unsigned i = 0; i < t->mdst_slots; i++)
+		if (t->mdst[i].size && t->mddt[i].size &&
+		    add_target(ep, t->mddt[i].addr, t->mddt[i].size, 0, err))
+			return -1;
+	return 0;
+}
+
 /* Where the kernel's reserved area starts: the lowest destination of a kernel region. */
 static uint64_t reserved_start(const struct mpipl_tables *t)
 {
@@ -167,7 +185,7 @@ static uint64_t reserved_start(const struct mpipl_tables *t)
 }
 
 /* What an analysis of the stream so far says: the next phase. */
-static void judge(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
+static void judge(struct stream_place *ep, struct guest_mem *gm, uint64_t gpa)
 {
 	struct mpipl_analysis a = { 0 };
 	struct mp_err ignored;
@@ -182,7 +200,9 @@ static void judge(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
 		ep->have_base = ep->ao.base_given; /* not skiboot after all: scan on */
 		return;
 	}
-	if (!a.kernel_tag) {
+	if (ep->output == PLACE_PRESERVE) {
+		ep->phase = map_destinations(ep, a.tables, &ignored) == 0 ? PLACING : DONE;
+	} else if (!a.kernel_tag) {
 		ep->phase = DONE; /* no registration: nothing for a vmcore to move */
 	} else if (a.have_kernel_meta && a.have_config && a.have_crash_info) {
 		/* Layout errors are the final analysis's to report: just stop placing. */
@@ -199,7 +219,7 @@ static void judge(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
 }
 
 /* Phase 1: each MiB-aligned base whose SPIRA-H page has arrived, once. */
-static void scan_bases(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
+static void scan_bases(struct stream_place *ep, struct guest_mem *gm, uint64_t gpa)
 {
 	uint64_t b = ep->scanned_to;
 
@@ -215,7 +235,7 @@ static void scan_bases(struct elf_place *ep, struct guest_mem *gm, uint64_t gpa)
 		ep->next_try = skiboot_meta_end(ep);
 }
 
-static int attempt(struct elf_place *ep, struct ram_placing *p, uint64_t gpa, struct mp_err *err)
+static int attempt(struct stream_place *ep, struct ram_placing *p, uint64_t gpa, struct mp_err *err)
 {
 	struct guest_mem *gm = ram_placing_so_far(p, err);
 
@@ -233,14 +253,33 @@ static int attempt(struct elf_place *ep, struct ram_placing *p, uint64_t gpa, st
 	return 0;
 }
 
+/* preserve: a copy destination spills to its end, anything else goes where usual up to the next. */
+static void place_destinations(const struct stream_place *ep, uint64_t gpa, uint64_t end,
+			       struct ram_place *pl)
+{
+	uint64_t next = end;
+
+	for (size_t i = 0; i < ep->nmap; i++) {
+		const struct place_target *t = &ep->map[i];
+
+		if (t->gpa <= gpa && gpa - t->gpa < t->len) {
+			*pl = (struct ram_place){ RAM_PLACE_SPILL, min_u64(end, t->gpa + t->len) - gpa, 0 };
+			return;
+		}
+		if (t->gpa > gpa && t->gpa < next)
+			next = t->gpa;
+	}
+	*pl = (struct ram_place){ RAM_PLACE_USUAL, next - gpa, 0 };
+}
+
 /* Phase 3: the target that holds gpa (the first, in vmcore order), else spill up to the next. */
-static void place_mapped(const struct elf_place *ep, uint64_t gpa, uint64_t end,
+static void place_mapped(const struct stream_place *ep, uint64_t gpa, uint64_t end,
 			 struct ram_place *pl)
 {
 	uint64_t next = end;
 
 	for (size_t i = 0; i < ep->nmap; i++) {
-		const struct elf_place_target *t = &ep->map[i];
+		const struct place_target *t = &ep->map[i];
 
 		if (t->gpa <= gpa && gpa - t->gpa < t->len) {
 			*pl = (struct ram_place){ RAM_PLACE_AT, min_u64(end, t->gpa + t->len) - gpa,
@@ -253,10 +292,10 @@ static void place_mapped(const struct elf_place *ep, uint64_t gpa, uint64_t end,
 	*pl = (struct ram_place){ RAM_PLACE_SPILL, next - gpa, 0 };
 }
 
-int elf_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
+int stream_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
 		 struct ram_place *pl, struct mp_err *err)
 {
-	struct elf_place *ep = ctx;
+	struct stream_place *ep = ctx;
 
 	if (ep->phase == WAIT_TABLES && !ep->next_try) {
 		/* Where QEMU's skiboot is, unless told: then no scan. */
@@ -270,7 +309,10 @@ int elf_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
 			return 0;
 		}
 		if (ep->phase == PLACING) {
-			place_mapped(ep, gpa, end, pl);
+			if (ep->output == PLACE_PRESERVE)
+				place_destinations(ep, gpa, end, pl);
+			else
+				place_mapped(ep, gpa, end, pl);
 			return 0;
 		}
 		if (gpa < ep->next_try)
