@@ -253,43 +253,39 @@ static int attempt(struct stream_place *ep, struct ram_placing *p, uint64_t gpa,
 	return 0;
 }
 
-/* preserve: a copy destination spills to its end, anything else goes where usual up to the next. */
-static void place_destinations(const struct stream_place *ep, uint64_t gpa, uint64_t end,
-			       struct ram_place *pl)
+/* The first target holding gpa (vmcore order), or NULL and *next: where the next one starts. */
+static const struct place_target *target_at(const struct stream_place *ep, uint64_t gpa,
+					    uint64_t *next)
 {
-	uint64_t next = end;
-
 	for (size_t i = 0; i < ep->nmap; i++) {
 		const struct place_target *t = &ep->map[i];
 
-		if (t->gpa <= gpa && gpa - t->gpa < t->len) {
-			*pl = (struct ram_place){ RAM_PLACE_SPILL, min_u64(end, t->gpa + t->len) - gpa, 0 };
-			return;
-		}
-		if (t->gpa > gpa && t->gpa < next)
-			next = t->gpa;
+		if (t->gpa <= gpa && gpa - t->gpa < t->len)
+			return t;
+		if (t->gpa > gpa && t->gpa < *next)
+			*next = t->gpa;
 	}
-	*pl = (struct ram_place){ RAM_PLACE_USUAL, next - gpa, 0 };
+	return NULL;
 }
 
-/* Phase 3: the target that holds gpa (the first, in vmcore order), else spill up to the next. */
+/*
+ * Phase 3. The vmcore: a target's page goes to its offset, others spill up
+ * to the next target. preserve: a copy destination spills, others go where
+ * usual up to the next destination.
+ */
 static void place_mapped(const struct stream_place *ep, uint64_t gpa, uint64_t end,
 			 struct ram_place *pl)
 {
 	uint64_t next = end;
+	const struct place_target *t = target_at(ep, gpa, &next);
+	bool preserve = ep->output == PLACE_PRESERVE;
 
-	for (size_t i = 0; i < ep->nmap; i++) {
-		const struct place_target *t = &ep->map[i];
-
-		if (t->gpa <= gpa && gpa - t->gpa < t->len) {
-			*pl = (struct ram_place){ RAM_PLACE_AT, min_u64(end, t->gpa + t->len) - gpa,
-						  t->at + (gpa - t->gpa) };
-			return;
-		}
-		if (t->gpa > gpa && t->gpa < next)
-			next = t->gpa;
-	}
-	*pl = (struct ram_place){ RAM_PLACE_SPILL, next - gpa, 0 };
+	if (t)
+		*pl = (struct ram_place){ preserve ? RAM_PLACE_SPILL : RAM_PLACE_AT,
+					  min_u64(end, t->gpa + t->len) - gpa,
+					  preserve ? 0 : t->at + (gpa - t->gpa) };
+	else
+		*pl = (struct ram_place){ preserve ? RAM_PLACE_USUAL : RAM_PLACE_SPILL, next - gpa, 0 };
 }
 
 int stream_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
@@ -309,10 +305,7 @@ int stream_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end
 			return 0;
 		}
 		if (ep->phase == PLACING) {
-			if (ep->output == PLACE_PRESERVE)
-				place_destinations(ep, gpa, end, pl);
-			else
-				place_mapped(ep, gpa, end, pl);
+			place_mapped(ep, gpa, end, pl);
 			return 0;
 		}
 		if (gpa < ep->next_try)
