@@ -37,6 +37,8 @@ struct ram_placing;
  * vCPUs are not known yet. The caller frees it; it must not outlive the call.
  */
 struct guest_mem *ram_placing_so_far(struct ram_placing *p, struct mp_err *err);
+/* Whether the page of main RAM holding gpa has arrived with data (no read: the decoder knows). */
+bool ram_placing_has_data(const struct ram_placing *p, uint64_t gpa);
 
 /*
  * Asked once for each page of main RAM at gpa that arrives unplaced, [gpa,

@@ -18,9 +18,10 @@
  *      down by the area's size) or, if no PT_LOAD holds it, to the spill
  *      file.
  * preserve's raw image keeps every page at its address, but its MDST copies
- * overwrite their destinations: once the tables are in (1.), pages of a
- * destination go to the spill file, so the copies write into holes instead
- * of over data (and write no zeros where the source has none).
+ * overwrite their destinations: once the tables are in (1.), a destination
+ * page whose source page (sent earlier, below it) holds no data goes to the
+ * spill file, so the copy leaves a hole there instead of writing zeros over
+ * decoded data.
  *
  * Every answer is advice: what the stream holds in the end decides the
  * output; elf_inplace.c and guestmem/inplace.c write whatever is not where
@@ -54,8 +55,15 @@ enum {
  */
 #define SCAN_STEP (32ull << 20)
 #define CANDIDATE_STEP (1ull << 20)
-/* SPIRA-H within 0x10400 + its header of a base (spirah_at, mpipl.md 1.1): one page past. */
-#define SPIRAH_SEEN (0x10400u + 0x1000u)
+/*
+ * SPIRA-H at base + 0x10000 (skiboot 7.1) or + 0x10400 (7.0; spirah_at,
+ * mpipl.md 1.1): both in the stream page at + 0x10000, seen once the stream
+ * is past it.
+ */
+#define SPIRAH_PAGE 0x10000u
+/* The pages a stream sends (TARGET_PAGE_SIZE of ppc64, 4 KiB). */
+#define STREAM_PAGE 4096u
+#define SPIRAH_SEEN (SPIRAH_PAGE + 0x1000u)
 #define RETRY_STEP (64ull << 20)
 #define TRIES_MAX 24u
 /* The largest page size of a ppc64 kernel: metadata ends are rounded to it. */
@@ -162,13 +170,13 @@ static int build_map(struct stream_place *ep, struct guest_mem *gm, struct mpipl
 	return rc;
 }
 
-/* preserve: the destination of every MDST entry with a size. */
+/* preserve: the destination of every MDST entry with a size ("at": its source). */
 static int map_destinations(struct stream_place *ep, const struct mpipl_tables *t,
 			    struct mp_err *err)
 {
 	for (unsigned i = 0; i < t->mdst_slots; i++)
 		if (t->mdst[i].size && t->mddt[i].size &&
-		    add_target(ep, t->mddt[i].addr, t->mddt[i].size, 0, err))
+		    add_target(ep, t->mddt[i].addr, t->mddt[i].size, t->mdst[i].addr, err))
 			return -1;
 	return 0;
 }
@@ -218,39 +226,51 @@ static void judge(struct stream_place *ep, struct guest_mem *gm, uint64_t gpa)
 	mpipl_analysis_free(&a);
 }
 
-/* Phase 1: each MiB-aligned base whose SPIRA-H page has arrived, once. */
-static void scan_bases(struct stream_place *ep, struct guest_mem *gm, uint64_t gpa)
+/*
+ * Phase 1: each MiB-aligned base whose SPIRA-H page has arrived, once, read
+ * only when that page holds data (*gm: what has arrived, made when first needed).
+ */
+static int scan_bases(struct stream_place *ep, struct ram_placing *p, uint64_t gpa,
+		      struct guest_mem **gm, struct mp_err *err)
 {
-	uint64_t b = ep->scanned_to;
-
-	for (; b + SPIRAH_SEEN <= gpa && !ep->have_base; b += CANDIDATE_STEP)
-		if (spirah_at(gm, b)) {
+	for (uint64_t b = ep->scanned_to; b + SPIRAH_SEEN <= gpa && !ep->have_base;
+	     b += CANDIDATE_STEP) {
+		ep->scanned_to = b + CANDIDATE_STEP;
+		if (!ram_placing_has_data(p, b + SPIRAH_PAGE))
+			continue;
+		if (!*gm && !(*gm = ram_placing_so_far(p, err)))
+			return -1;
+		if (spirah_at(*gm, b)) {
 			ep->base = b;
 			ep->have_base = true;
 		}
-	ep->scanned_to = b;
-	if (!ep->have_base)
-		ep->next_try = gpa + SCAN_STEP;
-	else if (skiboot_meta_end(ep) > gpa)
-		ep->next_try = skiboot_meta_end(ep);
+	}
+	return 0;
 }
 
 static int attempt(struct stream_place *ep, struct ram_placing *p, uint64_t gpa, struct mp_err *err)
 {
-	struct guest_mem *gm = ram_placing_so_far(p, err);
+	struct guest_mem *gm = NULL;
+	int rc = 0;
 
-	if (!gm)
-		return -1;
-	if (ep->phase == WAIT_TABLES)
-		scan_bases(ep, gm, gpa);
+	if (ep->phase == WAIT_TABLES) {
+		if (scan_bases(ep, p, gpa, &gm, err))
+			return -1;
+		if (!ep->have_base)
+			ep->next_try = gpa + SCAN_STEP;
+		else if (skiboot_meta_end(ep) > gpa)
+			ep->next_try = skiboot_meta_end(ep);
+	}
 	if (ep->next_try <= gpa) {
 		if (++ep->tries > TRIES_MAX)
 			ep->phase = DONE;
-		else
+		else if (gm || (gm = ram_placing_so_far(p, err)))
 			judge(ep, gm, gpa);
+		else
+			rc = -1;
 	}
 	gm_free(gm);
-	return 0;
+	return rc;
 }
 
 /* The first target holding gpa (vmcore order), or NULL and *next: where the next one starts. */
@@ -268,24 +288,45 @@ static const struct place_target *target_at(const struct stream_place *ep, uint6
 	return NULL;
 }
 
-/*
- * Phase 3. The vmcore: a target's page goes to its offset, others spill up
- * to the next target. preserve: a copy destination spills, others go where
- * usual up to the next destination.
- */
-static void place_mapped(const struct stream_place *ep, uint64_t gpa, uint64_t end,
-			 struct ram_place *pl)
+/* Phase 3, the vmcore: a target's page goes to its offset, others spill up to the next target. */
+static void place_in_vmcore(const struct stream_place *ep, uint64_t gpa, uint64_t end,
+			    struct ram_place *pl)
 {
 	uint64_t next = end;
 	const struct place_target *t = target_at(ep, gpa, &next);
-	bool preserve = ep->output == PLACE_PRESERVE;
 
 	if (t)
-		*pl = (struct ram_place){ preserve ? RAM_PLACE_SPILL : RAM_PLACE_AT,
-					  min_u64(end, t->gpa + t->len) - gpa,
-					  preserve ? 0 : t->at + (gpa - t->gpa) };
+		*pl = (struct ram_place){ RAM_PLACE_AT, min_u64(end, t->gpa + t->len) - gpa,
+					  t->at + (gpa - t->gpa) };
 	else
-		*pl = (struct ram_place){ preserve ? RAM_PLACE_USUAL : RAM_PLACE_SPILL, next - gpa, 0 };
+		*pl = (struct ram_place){ RAM_PLACE_SPILL, next - gpa, 0 };
+}
+
+/*
+ * Phase 3, preserve: a destination page whose source page arrived without
+ * data is spilled (the copy then leaves a hole, where over decoded data it
+ * would write zeros); one whose source has data stays where usual (the copy
+ * overwrites it: cheaper than allocating new blocks). A run ends where that
+ * changes.
+ */
+static void place_in_image(const struct stream_place *ep, const struct ram_placing *p,
+			   uint64_t gpa, uint64_t end, struct ram_place *pl)
+{
+	uint64_t next = end, src, len = STREAM_PAGE;
+	const struct place_target *t = target_at(ep, gpa, &next);
+	bool data;
+
+	if (!t) {
+		*pl = (struct ram_place){ RAM_PLACE_USUAL, next - gpa, 0 };
+		return;
+	}
+	end = min_u64(end, t->gpa + t->len);
+	src = t->at + (gpa - t->gpa);
+	data = ram_placing_has_data(p, src);
+	while (gpa + len < end && ram_placing_has_data(p, src + len) == data)
+		len += STREAM_PAGE;
+	*pl = (struct ram_place){ data ? RAM_PLACE_USUAL : RAM_PLACE_SPILL, min_u64(len, end - gpa),
+				  0 };
 }
 
 int stream_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
@@ -305,7 +346,10 @@ int stream_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end
 			return 0;
 		}
 		if (ep->phase == PLACING) {
-			place_mapped(ep, gpa, end, pl);
+			if (ep->output == PLACE_PRESERVE)
+				place_in_image(ep, p, gpa, end, pl);
+			else
+				place_in_vmcore(ep, gpa, end, pl);
 			return 0;
 		}
 		if (gpa < ep->next_try)

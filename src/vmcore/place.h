@@ -5,8 +5,8 @@
  * where the output the decoded file becomes needs them, as far as the
  * stream's order lets the layout be known in time. For the ELF vmcore
  * (elf_inplace.c), to their vmcore offsets; for preserve's raw image
- * (guestmem/inplace.c), the pages the MDST copies overwrite go to a spill
- * file, so that the copies write into holes.
+ * (guestmem/inplace.c), the pages the MDST copies overwrite with a zero
+ * page go to a spill file, so that the copies leave holes there.
  */
 #ifndef MPIPL_VMCORE_PLACE_H
 #define MPIPL_VMCORE_PLACE_H
@@ -22,7 +22,7 @@
 /* Where a source range of guest RAM goes in the vmcore, or (preserve) a copy destination. */
 struct place_target {
 	uint64_t gpa, len;
-	uint64_t at; /* the vmcore's file offset of gpa */
+	uint64_t at; /* the vmcore's file offset of gpa; preserve: its copy's source */
 };
 
 enum place_output {

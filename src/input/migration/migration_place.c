@@ -179,6 +179,7 @@ static void decide_undecided(struct ram_placing *p, uint64_t from, uint64_t to, 
 		uint64_t e = bitmap_next_set(&p->decided, s, to);
 
 		bitmap_set_range(&p->decided, s, e);
+		p->hint_valid = false;
 		if (spill)
 			bitmap_set_range(&p->spilled, s, e);
 		from = e;
@@ -232,17 +233,33 @@ static int ask(struct ram_placing *p, const struct ram_block *b, uint64_t addr, 
 	return 0;
 }
 
+/*
+ * The first decided page at or after page (undecided). Kept between calls: a
+ * stream in address order asks page after page, and each decision ends before
+ * it, so one search serves all of an undecided stretch.
+ */
+static uint64_t next_decided(struct ram_placing *p, uint64_t page, uint64_t npages)
+{
+	if (!p->hint_valid || page < p->hint_from || page >= p->hint_next)
+		p->hint_next = bitmap_next_set(&p->decided, page, npages);
+	p->hint_from = page;
+	p->hint_valid = true;
+	return p->hint_next;
+}
+
 static int decide(struct ram_placing *p, const struct ram_block *b, uint64_t addr,
 		  struct mp_err *err)
 {
 	uint64_t page = addr / MIG_PAGE_SIZE, npages = pages(b->length);
-	uint64_t end = bitmap_next_set(&p->decided, page, npages) * MIG_PAGE_SIZE;
+	uint64_t end = next_decided(p, page, npages) * MIG_PAGE_SIZE;
 	struct ram_place pl;
 
 	if (end > b->length)
 		end = b->length;
 	if (ask(p, b, addr, end, &pl, err))
 		return -1;
+	/* [page, the decision's end) becomes decided below: the rest still has no decided page. */
+	p->hint_from = pages(addr + pl.len);
 	if (pl.kind == RAM_PLACE_AT) {
 		bool is_free;
 
@@ -366,6 +383,21 @@ struct gm_backing *place_spill_backing(struct ram_placing *p, struct mp_err *err
 	gm_backing_fd_set_map(bk, &p->swritten, MIG_PAGE_SIZE);
 	p->sfd = -1; /* the backing owns it */
 	return bk;
+}
+
+bool ram_placing_has_data(const struct ram_placing *p, uint64_t gpa)
+{
+	const struct ram_block *b = &p->g->ram.blocks[p->block];
+	const struct ram_at_run *run;
+	uint64_t addr = gpa - b->gpa, page = addr / MIG_PAGE_SIZE;
+
+	if (gpa < b->gpa || addr >= b->length || !bitmap_test(&p->decided, page))
+		return false;
+	if (bitmap_test(&p->spilled, page))
+		return bitmap_test(&p->swritten, page);
+	run = at_find(p, addr);
+	addr = run ? run->target + (addr - run->addr) : b->toff + addr;
+	return bitmap_test(&p->g->ram.written, addr / MIG_PAGE_SIZE);
 }
 
 struct guest_mem *ram_placing_so_far(struct ram_placing *p, struct mp_err *err)

@@ -174,6 +174,9 @@ struct ram_placing {
 	void *ctx;
 	long block;            /* the placed block, -1: none */
 	struct bitmap decided; /* per page of the block */
+	/* No page of [hint_from, hint_next) is decided, hint_next is (when valid). */
+	uint64_t hint_from, hint_next;
+	bool hint_valid;
 	struct bitmap spilled; /* per page of the block */
 	struct bitmap owned;   /* per page of the RAM file: some page's place */
 	struct ram_at_run *at; /* sorted by addr, disjoint */
