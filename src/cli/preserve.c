@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "report.h"
 #include "../mpipl/preserve.h"
-#include "../vmcore/place.h"
 
 static const struct argp_child preserve_children[];
 
@@ -113,24 +112,8 @@ static void summary_json(const struct preserve_report *r, const struct guest_mem
 	jo_finish(&j);
 }
 
-/*
- * Into a regular file the decoded stream becomes the image (one pass): the
- * pages the MDST copies overwrite are kept beside it, so the copies write
- * into holes.
- */
-static void place_stream(struct cli_opts *o, const struct outfile *of, struct stream_place *sp)
-{
-	cli_decode_beside(o, of);
-	if (of->kind != OUTFILE_REGULAR || cli_passes_forced("2"))
-		return;
-	cli_analyze_opts(o, &sp->ao);
-	o->placer = stream_place_fn;
-	o->placer_ctx = sp;
-}
-
 int cmd_preserve(int argc, char **argv)
 {
-	struct stream_place sp;
 	struct preserve_report *r = NULL;
 	struct mpipl_analysis a;
 	struct analyze_opts ao;
@@ -145,10 +128,8 @@ int cmd_preserve(int argc, char **argv)
 	argp_parse(&preserve_cmd_argp, argc, argv, 0, NULL, &o);
 	if (cli_open_output(&of, &o))
 		return EXIT_BAD;
-	stream_place_init(&sp, PLACE_PRESERVE);
-	place_stream(&o, &of, &sp);
+	cli_decode_beside(&o, &of);
 	gm = cli_open_input(&o);
-	stream_place_free(&sp);
 	if (!gm) {
 		outfile_abort(&of);
 		return EXIT_BAD;

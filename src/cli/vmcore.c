@@ -285,7 +285,7 @@ void vmcore_cli_prepare_decode(struct vmcore_cli *v, const struct outfile *of)
 	/* A plain core keeps RAM in order: the usual places are its places. */
 	if (v->synthesize_always)
 		return;
-	stream_place_init(&v->place, PLACE_VMCORE_ELF);
+	stream_place_init(&v->place);
 	cli_analyze_opts(&v->o, &v->place.ao);
 	cli_vmcore_opts(&v->o, &v->place.vo);
 	v->place.profile = v->o.profile;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Placing a migration stream's pages where a one-pass output needs them.
+ * Placing a migration stream's pages where the ELF vmcore needs them.
  *
  * QEMU sends RAM in address order. The vmcore's layout is known once the
  * MPIPL tables (skiboot, at 0x30000000 + 0x1c08000 by default) and the
@@ -17,15 +17,8 @@
  *      later page goes to its vmcore offset (the RAM above the area moves
  *      down by the area's size) or, if no PT_LOAD holds it, to the spill
  *      file.
- * preserve's raw image keeps every page at its address, but its MDST copies
- * overwrite their destinations: once the tables are in (1.), a destination
- * page whose source page (sent earlier, below it) holds no data goes to the
- * spill file, so the copy leaves a hole there instead of writing zeros over
- * decoded data.
- *
  * Every answer is advice: what the stream holds in the end decides the
- * output; elf_inplace.c and guestmem/inplace.c write whatever is not where
- * it belongs.
+ * vmcore, and elf_inplace.c moves whatever is not where it belongs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,18 +54,15 @@ enum {
  * is past it.
  */
 #define SPIRAH_PAGE 0x10000u
-/* The pages a stream sends (TARGET_PAGE_SIZE of ppc64, 4 KiB). */
-#define STREAM_PAGE 4096u
 #define SPIRAH_SEEN (SPIRAH_PAGE + 0x1000u)
 #define RETRY_STEP (64ull << 20)
 #define TRIES_MAX 24u
 /* The largest page size of a ppc64 kernel: metadata ends are rounded to it. */
 #define KERNEL_PAGE_MAX (64u << 10)
 
-void stream_place_init(struct stream_place *ep, enum place_output output)
+void stream_place_init(struct stream_place *ep)
 {
 	memset(ep, 0, sizeof(*ep));
-	ep->output = output;
 	ep->phase = WAIT_TABLES;
 }
 
@@ -170,17 +160,6 @@ static int build_map(struct stream_place *ep, struct guest_mem *gm, struct mpipl
 	return rc;
 }
 
-/* preserve: the destination of every MDST entry with a size ("at": its source). */
-static int map_destinations(struct stream_place *ep, const struct mpipl_tables *t,
-			    struct mp_err *err)
-{
-	for (unsigned i = 0; i < t->mdst_slots; i++)
-		if (t->mdst[i].size && t->mddt[i].size &&
-		    add_target(ep, t->mddt[i].addr, t->mddt[i].size, t->mdst[i].addr, err))
-			return -1;
-	return 0;
-}
-
 /* Where the kernel's reserved area starts: the lowest destination of a kernel region. */
 static uint64_t reserved_start(const struct mpipl_tables *t)
 {
@@ -208,9 +187,7 @@ static void judge(struct stream_place *ep, struct guest_mem *gm, uint64_t gpa)
 		ep->have_base = ep->ao.base_given; /* not skiboot after all: scan on */
 		return;
 	}
-	if (ep->output == PLACE_PRESERVE) {
-		ep->phase = map_destinations(ep, a.tables, &ignored) == 0 ? PLACING : DONE;
-	} else if (!a.kernel_tag) {
+	if (!a.kernel_tag) {
 		ep->phase = DONE; /* no registration: nothing for a vmcore to move */
 	} else if (a.have_kernel_meta && a.have_config && a.have_crash_info) {
 		/* Layout errors are the final analysis's to report: just stop placing. */
@@ -302,33 +279,6 @@ static void place_in_vmcore(const struct stream_place *ep, uint64_t gpa, uint64_
 		*pl = (struct ram_place){ RAM_PLACE_SPILL, next - gpa, 0 };
 }
 
-/*
- * Phase 3, preserve: a destination page whose source page arrived without
- * data is spilled (the copy then leaves a hole, where over decoded data it
- * would write zeros); one whose source has data stays where usual (the copy
- * overwrites it: cheaper than allocating new blocks). A run ends where that
- * changes.
- */
-static void place_in_image(const struct stream_place *ep, const struct ram_placing *p,
-			   uint64_t gpa, uint64_t end, struct ram_place *pl)
-{
-	uint64_t next = end, src, len = STREAM_PAGE;
-	const struct place_target *t = target_at(ep, gpa, &next);
-	bool data;
-
-	if (!t) {
-		*pl = (struct ram_place){ RAM_PLACE_USUAL, next - gpa, 0 };
-		return;
-	}
-	end = min_u64(end, t->gpa + t->len);
-	src = t->at + (gpa - t->gpa);
-	data = ram_placing_has_data(p, src);
-	while (gpa + len < end && ram_placing_has_data(p, src + len) == data)
-		len += STREAM_PAGE;
-	*pl = (struct ram_place){ data ? RAM_PLACE_USUAL : RAM_PLACE_SPILL, min_u64(len, end - gpa),
-				  0 };
-}
-
 int stream_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end,
 		 struct ram_place *pl, struct mp_err *err)
 {
@@ -346,10 +296,7 @@ int stream_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end
 			return 0;
 		}
 		if (ep->phase == PLACING) {
-			if (ep->output == PLACE_PRESERVE)
-				place_in_image(ep, p, gpa, end, pl);
-			else
-				place_in_vmcore(ep, gpa, end, pl);
+			place_in_vmcore(ep, gpa, end, pl);
 			return 0;
 		}
 		if (gpa < ep->next_try)

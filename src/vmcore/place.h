@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The placer of the one-pass outputs (input_opts.placer; README "Streams in
- * one pass"): while a migration stream is decoded, pages of main RAM go
- * where the output the decoded file becomes needs them, as far as the
- * stream's order lets the layout be known in time. For the ELF vmcore
- * (elf_inplace.c), to their vmcore offsets; for preserve's raw image
- * (guestmem/inplace.c), the pages the MDST copies overwrite with a zero
- * page go to a spill file, so that the copies leave holes there.
+ * The ELF vmcore's placer (input_opts.placer; README "Streams in one
+ * pass"): while a migration stream is decoded, pages of main RAM go straight
+ * to their offset in the vmcore the decoded file becomes (elf_inplace.c), as
+ * far as the stream's order lets the layout be known in time.
  */
 #ifndef MPIPL_VMCORE_PLACE_H
 #define MPIPL_VMCORE_PLACE_H
@@ -19,20 +16,14 @@
 #include "../mpipl/analyze.h"
 #include "../mpipl/regsave.h"
 
-/* Where a source range of guest RAM goes in the vmcore, or (preserve) a copy destination. */
+/* Where a source range of guest RAM goes in the vmcore. */
 struct place_target {
 	uint64_t gpa, len;
-	uint64_t at; /* the vmcore's file offset of gpa; preserve: its copy's source */
-};
-
-enum place_output {
-	PLACE_VMCORE_ELF, /* the ELF vmcore */
-	PLACE_PRESERVE,   /* preserve's raw image */
+	uint64_t at; /* the vmcore's file offset of gpa */
 };
 
 struct stream_place {
 	/* Set by the caller before decoding. */
-	enum place_output output;
 	struct analyze_opts ao;
 	enum mpipl_profile profile;
 	bool post;              /* --post: the stream is post-MPIPL, no preserve step */
@@ -50,8 +41,8 @@ struct stream_place {
 	size_t nmap;
 };
 
-/* Ready to place for output (the caller then sets ao; for the vmcore profile, post, vo and head). */
-void stream_place_init(struct stream_place *sp, enum place_output output);
+/* Ready to place (the caller then sets ao, profile, post, vo and head). */
+void stream_place_init(struct stream_place *sp);
 void stream_place_free(struct stream_place *sp);
 
 /* The placer: ctx is a struct stream_place. */
