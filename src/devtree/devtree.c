@@ -110,13 +110,21 @@ int devtree_find(struct guest_mem *gm, uint64_t from, uint64_t to, struct guest_
 		return -1;
 	memset(dt, 0, sizeof(*dt));
 	while (at < to) {
-		uint64_t data = gm_next_data(gm, at, to);
+		uint64_t data = gm_next_data(gm, at, to), run;
 		size_t n;
 
 		at = data & ~7ULL;
 		if (at >= to || !gm_contains(gm, at, 8))
 			break;
 		n = to - at < SCAN_CHUNK ? (size_t)(to - at) : SCAN_CHUNK;
+		/*
+		 * Up to the next hole only: reading a file's hole fills the page
+		 * cache with zeroed pages (4 of the 6 ms of an analysis of a stream
+		 * decoded so far). A run too short to scan is read through.
+		 */
+		run = gm_data_run_end(gm, at, at + n) - at;
+		if (run >= 8)
+			n = (size_t)run;
 		if (gm_ram_run(gm, at) < n)
 			n = (size_t)gm_ram_run(gm, at) & ~(size_t)7;
 		if (n < 8 || gm_read(gm, at, buf, n, err)) {

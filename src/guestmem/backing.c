@@ -30,8 +30,15 @@ struct fd_backing {
 	bool seek_data_works;
 	/* When set: which granules of the file may hold data (no lseek needed). */
 	struct bitmap map;
+	const struct bitmap *borrowed; /* the same, the caller's (gm_backing_fd_borrow_map) */
 	uint64_t granule;
 };
+
+/* The map in use: borrowed, else owned, else NULL. */
+static const struct bitmap *map_of(const struct fd_backing *fb)
+{
+	return fb->borrowed ? fb->borrowed : fb->map.words ? &fb->map : NULL;
+}
 
 static int fd_read(struct gm_backing *gb, uint64_t off, void *buf, size_t len,
 		   struct mp_err *err)
@@ -84,7 +91,7 @@ static uint64_t offset_of(const struct fd_backing *fb, uint64_t g, uint64_t off,
 static uint64_t map_next_data(const struct fd_backing *fb, uint64_t off, uint64_t end)
 {
 	return offset_of(fb,
-			 bitmap_next_set(&fb->map, granule_of(fb, fb->base + off),
+			 bitmap_next_set(map_of(fb), granule_of(fb, fb->base + off),
 					 granules_to(fb, fb->base + end)),
 			 off, end);
 }
@@ -92,7 +99,7 @@ static uint64_t map_next_data(const struct fd_backing *fb, uint64_t off, uint64_
 static uint64_t map_next_hole(const struct fd_backing *fb, uint64_t off, uint64_t end)
 {
 	return offset_of(fb,
-			 bitmap_next_clear(&fb->map, granule_of(fb, fb->base + off),
+			 bitmap_next_clear(map_of(fb), granule_of(fb, fb->base + off),
 					   granules_to(fb, fb->base + end)),
 			 off, end);
 }
@@ -102,7 +109,7 @@ static uint64_t fd_next_data(struct gm_backing *gb, uint64_t off, uint64_t end)
 	struct fd_backing *fb = (struct fd_backing *)gb;
 	off_t r;
 
-	if (fb->map.words && off < end)
+	if (map_of(fb) && off < end)
 		return map_next_data(fb, off, end);
 	if (!fb->seek_data_works || off >= end)
 		return off;
@@ -126,7 +133,7 @@ static uint64_t fd_next_hole(struct gm_backing *gb, uint64_t off, uint64_t end)
 	struct fd_backing *fb = (struct fd_backing *)gb;
 	off_t r;
 
-	if (fb->map.words && off < end)
+	if (map_of(fb) && off < end)
 		return map_next_hole(fb, off, end);
 	if (!fb->seek_data_works || off >= end)
 		return end;
@@ -181,9 +188,17 @@ void gm_backing_fd_set_map(struct gm_backing *b, struct bitmap *map, uint64_t gr
 	*map = (struct bitmap){ 0 };
 }
 
+void gm_backing_fd_borrow_map(struct gm_backing *b, const struct bitmap *map, uint64_t granule)
+{
+	struct fd_backing *fb = (struct fd_backing *)b;
+
+	fb->borrowed = map;
+	fb->granule = granule;
+}
+
 bool gm_backing_fd_has_map(const struct gm_backing *b)
 {
-	return b && b->ops == &fd_ops && ((const struct fd_backing *)b)->map.words;
+	return b && b->ops == &fd_ops && map_of((const struct fd_backing *)b);
 }
 
 int gm_backing_fd(const struct gm_backing *b, uint64_t *base)

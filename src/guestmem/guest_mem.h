@@ -66,6 +66,11 @@ struct gm_backing *gm_backing_fd_new(int fd, bool own_fd, uint64_t base, uint64_
  */
 struct bitmap;
 void gm_backing_fd_set_map(struct gm_backing *b, struct bitmap *map, uint64_t granule);
+/*
+ * The same with a map that stays the caller's, read as it changes (a decoder
+ * still writing the file): it must outlive the backing.
+ */
+void gm_backing_fd_borrow_map(struct gm_backing *b, const struct bitmap *map, uint64_t granule);
 /* Whether b is an fd backing that was given such a map. */
 bool gm_backing_fd_has_map(const struct gm_backing *b);
 

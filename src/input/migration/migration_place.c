@@ -415,6 +415,11 @@ struct guest_mem *ram_placing_so_far(struct ram_placing *p, struct mp_err *err)
 	if (main && p->sfd >= 0)
 		spill = gm_backing_fd_new(p->sfd, false, 0, round_up_u64(b->length, MIG_PAGE_SIZE),
 					  g->path, err);
+	/* Holes from the decoder's maps: SEEK_DATA walks a file still in the page cache. */
+	if (main)
+		gm_backing_fd_borrow_map(main, &g->ram.written, MIG_PAGE_SIZE);
+	if (spill)
+		gm_backing_fd_borrow_map(spill, &p->swritten, MIG_PAGE_SIZE);
 	if (main && (p->sfd < 0 || spill) && ram_add_ranges(g, gm, main, spill, err) == 0)
 		rc = 0;
 	/* Not sent yet: zero, whatever the file holds there. */
