@@ -53,12 +53,12 @@ static const struct {
 
 /* ---- the temporary file ---- */
 
-/* Write all of iov (consumed as it goes) at off. */
-static int pwritev_all(struct mig *g, struct iovec *iov, int n, uint64_t off,
+/* Write all of iov (consumed as it goes) at off of fd. */
+static int pwritev_all(struct mig *g, int fd, struct iovec *iov, int n, uint64_t off,
 		       struct mp_err *err)
 {
 	while (n > 0) {
-		ssize_t w = pwritev(g->ram.wfd, iov, n, (off_t)off);
+		ssize_t w = pwritev(fd, iov, n, (off_t)off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -84,7 +84,7 @@ static int wflush(struct mig *g, struct mp_err *err)
 {
 	struct mig_ram *r = &g->ram;
 
-	if (r->wniov && pwritev_all(g, r->wiov, r->wniov, r->wstart, err))
+	if (r->wniov && pwritev_all(g, r->wfd, r->wiov, r->wniov, r->wstart, err))
 		return -1;
 	r->wniov = 0;
 	r->wlen = 0;
@@ -153,9 +153,8 @@ static int zero_out(struct mig *g, const struct ram_target *t, size_t n, struct 
 	if (fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)t->off,
 		      (off_t)n) == 0)
 		return 0;
-	/* No hole punching on this file system: write the zeros. */
-	g->ram.wfd = t->fd;
-	return pwritev_all(g, &iov, 1, t->off, err);
+	/* No hole punching on this file system: write the zeros (a pending write stays queued). */
+	return pwritev_all(g, t->fd, &iov, 1, t->off, err);
 }
 
 static size_t page_bytes(const struct ram_block *b, uint64_t addr)
