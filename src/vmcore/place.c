@@ -176,9 +176,8 @@ static void judge(struct stream_place *ep, struct guest_mem *gm, uint64_t gpa)
 {
 	struct mpipl_analysis a = { 0 };
 	struct mp_err ignored;
-	uint64_t meta_end;
-
 	struct analyze_opts ao = ep->ao;
+	uint64_t meta_end;
 
 	ao.base = ep->base;
 	ao.base_given = true;
@@ -285,8 +284,8 @@ int stream_place_fn(void *ctx, struct ram_placing *p, uint64_t gpa, uint64_t end
 	struct stream_place *ep = ctx;
 
 	if (ep->phase == WAIT_TABLES && !ep->next_try) {
-		/* Where QEMU's skiboot is, unless told: then no scan. */
-		ep->base = ep->ao.base_given ? ep->ao.base : DEFAULT_SKIBOOT_BASE;
+		/* A base given with --base is not looked for. */
+		ep->base = ep->ao.base;
 		ep->have_base = ep->ao.base_given;
 		ep->next_try = SCAN_STEP;
 	}

@@ -28,6 +28,12 @@ static uint64_t pages(uint64_t bytes)
 	return (bytes + MIG_PAGE_SIZE - 1) / MIG_PAGE_SIZE;
 }
 
+/* The spill file: a sparse shadow of the block, whole pages. */
+static uint64_t spill_size(const struct ram_block *b)
+{
+	return round_up_u64(b->length, MIG_PAGE_SIZE);
+}
+
 void place_init(struct ram_placing *p, struct mig *g, const struct input_opts *o)
 {
 	memset(p, 0, sizeof(*p));
@@ -166,7 +172,7 @@ static int open_spill(struct ram_placing *p, const struct ram_block *b, struct m
 	p->sfd = temp_file_create(p->g->tmpdir, "spill", err);
 	if (p->sfd < 0)
 		return -1;
-	if (ftruncate(p->sfd, (off_t)round_up_u64(b->length, MIG_PAGE_SIZE)) < 0)
+	if (ftruncate(p->sfd, (off_t)spill_size(b)) < 0)
 		return mp_fail_errno(err, "%s: sizing a spill file for RAM", p->g->path);
 	return 0;
 }
@@ -377,7 +383,7 @@ struct gm_backing *place_spill_backing(struct ram_placing *p, struct mp_err *err
 		return NULL;
 	b = &p->g->ram.blocks[p->block];
 	snprintf(label, sizeof(label), "%s (decoded RAM, spilled)", p->g->path);
-	bk = gm_backing_fd_new(p->sfd, true, 0, round_up_u64(b->length, MIG_PAGE_SIZE), label, err);
+	bk = gm_backing_fd_new(p->sfd, true, 0, spill_size(b), label, err);
 	if (!bk)
 		return NULL;
 	gm_backing_fd_set_map(bk, &p->swritten, MIG_PAGE_SIZE);
@@ -388,16 +394,13 @@ struct gm_backing *place_spill_backing(struct ram_placing *p, struct mp_err *err
 bool ram_placing_has_data(const struct ram_placing *p, uint64_t gpa)
 {
 	const struct ram_block *b = &p->g->ram.blocks[p->block];
-	const struct ram_at_run *run;
-	uint64_t addr = gpa - b->gpa, page = addr / MIG_PAGE_SIZE;
+	struct ram_target t;
+	struct mp_err err;
 
-	if (gpa < b->gpa || addr >= b->length || !bitmap_test(&p->decided, page))
-		return false;
-	if (bitmap_test(&p->spilled, page))
-		return bitmap_test(&p->swritten, page);
-	run = at_find(p, addr);
-	addr = run ? run->target + (addr - run->addr) : b->toff + addr;
-	return bitmap_test(&p->g->ram.written, addr / MIG_PAGE_SIZE);
+	/* Not deciding, place_target cannot fail. */
+	return gpa >= b->gpa && gpa - b->gpa < b->length &&
+	       place_target(p->g, b, gpa - b->gpa, false, &t, &err) == 0 &&
+	       ram_target_has_data(&t);
 }
 
 struct guest_mem *ram_placing_so_far(struct ram_placing *p, struct mp_err *err)
@@ -413,8 +416,7 @@ struct guest_mem *ram_placing_so_far(struct ram_placing *p, struct mp_err *err)
 	gm = gm_new(g->path, "QEMU migration stream, decoded so far", err);
 	main = gm ? gm_backing_fd_new(g->ram.tfd, false, 0, g->ram.tsize, g->path, err) : NULL;
 	if (main && p->sfd >= 0)
-		spill = gm_backing_fd_new(p->sfd, false, 0, round_up_u64(b->length, MIG_PAGE_SIZE),
-					  g->path, err);
+		spill = gm_backing_fd_new(p->sfd, false, 0, spill_size(b), g->path, err);
 	/* Holes from the decoder's maps: SEEK_DATA walks a file still in the page cache. */
 	if (main)
 		gm_backing_fd_borrow_map(main, &g->ram.written, MIG_PAGE_SIZE);

@@ -193,6 +193,12 @@ struct ram_target {
 	bool decided; /* false: an undecided page (reads as zero, nothing to write) */
 };
 
+/* Whether the page at t was written with data (not undecided, not a hole). */
+static inline bool ram_target_has_data(const struct ram_target *t)
+{
+	return t->decided && bitmap_test(t->map, t->off / MIG_PAGE_SIZE);
+}
+
 struct mig_ram {
 	struct ram_block *blocks;
 	size_t nblocks;

@@ -199,7 +199,7 @@ static int get_page(struct mig *g, struct ram_block *b, uint64_t addr, uint8_t *
 	if (place_target(g, b, addr, false, &t, err))
 		return -1;
 	n = page_bytes(b, addr);
-	if (!t.decided || !bitmap_test(t.map, t.off / MIG_PAGE_SIZE))
+	if (!ram_target_has_data(&t))
 		return 0;
 	if (pending_overlaps(&g->ram, t.fd, t.off, n) && wflush(g, err))
 		return -1;
